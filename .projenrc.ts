@@ -1,0 +1,125 @@
+import { awscdk, javascript, JsonFile, TextFile } from 'projen';
+
+// aws-cdk-lib 2.257 is both the minimum we support and what we build against: newer releases
+// write a cloud-assembly schema that the newest @aws-cdk/integ-runner cannot read yet.
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecs-devops',
+  description:
+    'AWS CDK constructs that give every service team a complete environment on Amazon ECS: service, load balancer, service discovery, CI/CD with rolling or blue/green delivery, dashboards with alarms and an in-VPC load tester.',
+  keywords: ['aws-cdk', 'cdk', 'ecs', 'fargate', 'devops', 'codepipeline', 'blue-green', 'microservices'],
+  license: 'Apache-2.0',
+  author: 'cdk-ecs-devops maintainers',
+  authorAddress: 'maintainers@cdk-ecs-devops.dev',
+  repositoryUrl: 'https://github.com/cdk-ecs-devops/cdk-ecs-devops.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // CI is .ci/run (the only CI this project has); no GitHub workflows are generated.
+  github: false,
+  release: false,
+  // Integration tests are integ-runner snapshots under integ/, see the `integ` task below.
+  integrationTestAutoDiscover: false,
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['integ/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'bench'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '**/*.snapshot/**'],
+  },
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Synthesizing stacks is CPU-heavy; one worker per core keeps the suite fast on 2 cores.
+      maxWorkers: 2,
+      testTimeout: 120_000,
+    },
+  },
+  tsJestOptions: {
+    // Type-checking happens once in `compile` (jsii) and in eslint; jest only transpiles.
+    transformOptions: { isolatedModules: true },
+  },
+
+  devDeps: [
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+    // The 2.x CLI line: npm's `latest` (3.x) cannot read the assemblies aws-cdk-lib 2.257 writes.
+    'aws-cdk@^2.1148.1',
+    'cdk-nag@^3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    'ts-node@^10',
+  ],
+
+  gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],
+  npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs/*.dot'] },
+});
+
+// Every test, validator and integ app runs with the feature flags `cdk init` gives a new app today.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const recommendedFlags: Record<string, unknown> = require('aws-cdk-lib/cx-api').CURRENTLY_RECOMMENDED_FLAGS;
+
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'npx ts-node -P tsconfig.dev.json --prefer-ts-exts integ/sample/main.ts',
+    watch: { include: ['src/**', 'integ/sample/**'] },
+    context: recommendedFlags,
+  },
+});
+
+// integ-runner discovers integ/integ.*.ts; the apps run through ts-node like the sample app.
+const integApp = 'npx ts-node -P tsconfig.dev.json --prefer-ts-exts {filePath}';
+const integArgs = ['--directory', 'integ', '--language', 'typescript', '--app', `"${integApp}"`, '--parallel-regions', 'us-east-1'];
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ snapshots (no AWS credentials needed)',
+  exec: `integ-runner ${integArgs.join(' ')}`,
+  receiveArgs: true,
+});
+project.addTask('integ:update', {
+  description: 'Re-synthesize the integ apps and rewrite their snapshots where they changed',
+  exec: `integ-runner ${integArgs.join(' ')} --update-on-failed --dry-run`,
+  receiveArgs: true,
+});
+
+const cfnLint = project.addTask('lint:cfn', {
+  description: 'cfn-lint every template of the sample app and of the integ snapshots',
+  steps: [
+    { exec: 'rm -rf cdk.out && cdk synth --quiet' },
+    // W3005 (redundant DependsOn) is noise from CDK's own dependency handling.
+    { exec: 'cfn-lint --ignore-checks W3005 --format parseable -- cdk.out/*.template.json integ/*.snapshot/*.template.json' },
+  ],
+});
+
+project.testTask.spawn(integ);
+project.testTask.spawn(cfnLint);
+
+new TextFile(project, '.ci/run', {
+  executable: true,
+  lines: [
+    '#!/usr/bin/env bash',
+    '# CI for every submission: a clean clone, the install steps a fresh machine needs, then the README\'s test command.',
+    'set -euo pipefail',
+    'cd "$(dirname "$0")/.."',
+    '',
+    'if ! command -v cfn-lint >/dev/null; then',
+    '  echo "cfn-lint is not on PATH: install it (pip install cfn-lint) before running the tests" >&2',
+    '  exit 1',
+    'fi',
+    '',
+    'npm ci --no-audit --no-fund',
+    'npx projen test',
+  ],
+});
+
+project.synth();

@@ -1,0 +1,192 @@
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct } from 'constructs';
+import { checkDnsName, checkRange, fail } from './private/validation';
+
+/**
+ * The shared layer every MicroService runs on: a VPC, an ECS cluster and a Cloud Map namespace.
+ *
+ * Implemented by `BaseInfra`, and by `BaseInfra.fromBaseInfraAttributes()` for infrastructure
+ * that another stack or another CDK app created.
+ */
+export interface IBaseInfra {
+  /** The VPC the services and load balancers run in. */
+  readonly vpc: ec2.IVpc;
+  /** The ECS cluster the services run in. */
+  readonly cluster: ecs.ICluster;
+  /** The Cloud Map private DNS namespace the services register in. */
+  readonly namespace: servicediscovery.IPrivateDnsNamespace;
+}
+
+/**
+ * Attributes of base infrastructure created elsewhere, for `BaseInfra.fromBaseInfraAttributes()`.
+ */
+export interface BaseInfraAttributes {
+  /**
+   * The VPC, for example from `ec2.Vpc.fromVpcAttributes()` or `ec2.Vpc.fromLookup()`.
+   * It must have private subnets with egress (NAT or VPC endpoints) for the tasks.
+   */
+  readonly vpc: ec2.IVpc;
+  /** Name of the ECS cluster in that VPC. It must have the FARGATE and FARGATE_SPOT capacity providers. */
+  readonly clusterName: string;
+  /** Name of the Cloud Map private DNS namespace, for example `svc.internal`. */
+  readonly namespaceName: string;
+  /** ID of the Cloud Map namespace, for example `ns-abcd1234efgh5678`. */
+  readonly namespaceId: string;
+  /** ARN of the Cloud Map namespace. */
+  readonly namespaceArn: string;
+}
+
+/**
+ * Properties of `BaseInfra`.
+ */
+export interface BaseInfraProps {
+  /**
+   * An existing VPC to use instead of creating one. Its private subnets need egress (NAT gateways
+   * or VPC endpoints) for image pulls.
+   *
+   * @default - a VPC over `maxAzs` Availability Zones with a public and a private subnet in each,
+   * `natGateways` NAT gateways and flow logs to CloudWatch Logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * How many Availability Zones the created VPC spans. Ignored when `vpc` is given.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * How many NAT gateways the created VPC gets, for outbound traffic from the private subnets
+   * (image pulls, AWS APIs). Ignored when `vpc` is given.
+   *
+   * One NAT gateway per Availability Zone keeps egress working when a zone fails; each one costs
+   * roughly 33 USD a month plus data processing. A single NAT gateway halves the cost but an
+   * outage of its zone cuts egress for every zone (tasks elsewhere can no longer pull images).
+   *
+   * @default - one per Availability Zone (`maxAzs`)
+   */
+  readonly natGateways?: number;
+
+  /**
+   * How long the created VPC's flow logs are kept. Ignored when `vpc` is given.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * An existing ECS cluster to use instead of creating one. It must have the FARGATE and
+   * FARGATE_SPOT capacity providers. When `vpc` is not given, the cluster's VPC is used.
+   *
+   * @default - a cluster with Container Insights (enhanced) and the Fargate and Fargate Spot capacity providers
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * The name of the Cloud Map private DNS namespace. Services are reachable inside the VPC as
+   * `http://<serviceName>.<namespaceName>:<port>`.
+   *
+   * @default 'svc.internal'
+   */
+  readonly namespaceName?: string;
+
+  /**
+   * What happens to the flow-log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The platform team's shared layer: a VPC, an ECS cluster with Fargate and Fargate Spot capacity,
+ * and a Cloud Map private DNS namespace for service discovery.
+ *
+ * @example
+ * const infra = new BaseInfra(stack, 'Infra', { natGateways: 1 });
+ */
+export class BaseInfra extends Construct implements IBaseInfra {
+  /**
+   * Uses base infrastructure created by another stack or another CDK app.
+   */
+  public static fromBaseInfraAttributes(scope: Construct, id: string, attrs: BaseInfraAttributes): IBaseInfra {
+    const imported = new Construct(scope, id);
+    const cluster = ecs.Cluster.fromClusterAttributes(imported, 'Cluster', {
+      clusterName: attrs.clusterName,
+      vpc: attrs.vpc,
+    });
+    const namespace = servicediscovery.PrivateDnsNamespace.fromPrivateDnsNamespaceAttributes(imported, 'Namespace', {
+      namespaceName: attrs.namespaceName,
+      namespaceId: attrs.namespaceId,
+      namespaceArn: attrs.namespaceArn,
+    });
+    return { vpc: attrs.vpc, cluster, namespace };
+  }
+
+  public readonly vpc: ec2.IVpc;
+  public readonly cluster: ecs.ICluster;
+  public readonly namespace: servicediscovery.IPrivateDnsNamespace;
+
+  /** The flow-log group of the created VPC; undefined when `vpc` was given. */
+  public readonly flowLogGroup?: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: BaseInfraProps = {}) {
+    super(scope, id);
+
+    const maxAzs = props.maxAzs ?? 2;
+    const natGateways = props.natGateways ?? maxAzs;
+    const namespaceName = props.namespaceName ?? 'svc.internal';
+    const existingVpc = props.vpc ?? props.cluster?.vpc;
+    if (existingVpc) {
+      for (const prop of ['maxAzs', 'natGateways', 'flowLogRetention'] as const) {
+        if (props[prop] !== undefined) {
+          fail(this, `${prop} only applies to the VPC BaseInfra creates, but an existing vpc or cluster was given: remove ${prop}`);
+        }
+      }
+    }
+    checkRange(this, 'maxAzs', maxAzs, 1, 6);
+    checkRange(this, 'natGateways', natGateways, 0, maxAzs, 'at most one NAT gateway per Availability Zone');
+    if (!Token.isUnresolved(natGateways) && natGateways === 0) {
+      fail(this, 'natGateways (0) leaves the private subnets without egress, so tasks cannot pull images or reach AWS APIs: use 1 or more, or pass a vpc that has VPC endpoints');
+    }
+    checkDnsName(this, 'namespaceName', namespaceName);
+
+    if (existingVpc) {
+      this.vpc = existingVpc;
+    } else {
+      this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+        retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      });
+      this.vpc = new ec2.Vpc(this, 'Vpc', {
+        maxAzs,
+        natGateways,
+        subnetConfiguration: [
+          // Nothing in the public subnets needs an automatic public IP: NAT gateways have Elastic IPs.
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+          { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+        ],
+        flowLogs: {
+          All: { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: ec2.FlowLogTrafficType.ALL },
+        },
+      });
+    }
+
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+      enableFargateCapacityProviders: true,
+    });
+
+    this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: namespaceName,
+      vpc: this.vpc,
+      description: 'Service discovery for the services of this BaseInfra',
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './base-infra';
+export * from './deployment-strategy';
+export * from './micro-service';
+export * from './service-capacity';
+export * from './service-image';

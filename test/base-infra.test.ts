@@ -1,0 +1,116 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { BaseInfra } from '../src';
+import { newStack } from './util';
+
+describe('BaseInfra with defaults', () => {
+  const stack = newStack();
+  const infra = new BaseInfra(stack, 'Infra');
+  const template = Template.fromStack(stack);
+
+  test('creates a VPC over two AZs with public and private subnets', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false }, 4);
+    template.resourceCountIs('AWS::EC2::Subnet', 4);
+    expect(infra.vpc.publicSubnets).toHaveLength(2);
+    expect(infra.vpc.privateSubnets).toHaveLength(2);
+  });
+
+  test('creates one NAT gateway per AZ', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+
+  test('logs all VPC traffic to a retained log group', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('creates a cluster with enhanced Container Insights and Fargate capacity providers', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+    });
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
+    });
+  });
+
+  test('creates a private DNS namespace in the VPC', () => {
+    template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+      Name: 'svc.internal',
+      Vpc: { Ref: Match.stringLikeRegexp('InfraVpc') },
+    });
+  });
+});
+
+test('natGateways 1 trades availability for cost', () => {
+  const stack = newStack();
+  new BaseInfra(stack, 'Infra', { natGateways: 1 });
+  const template = Template.fromStack(stack);
+  template.resourceCountIs('AWS::EC2::NatGateway', 1);
+  // Both private subnets route through the one NAT gateway.
+  template.resourcePropertiesCountIs('AWS::EC2::Route', { NatGatewayId: Match.anyValue() }, 2);
+});
+
+test('flow-log retention and namespace name are configurable', () => {
+  const stack = newStack();
+  new BaseInfra(stack, 'Infra', { flowLogRetention: logs.RetentionDays.ONE_YEAR, namespaceName: 'prod.example.internal' });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'prod.example.internal' });
+});
+
+test('uses an existing VPC and cluster instead of creating them', () => {
+  const stack = newStack();
+  const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const infra = new BaseInfra(stack, 'Infra', { cluster });
+  expect(infra.vpc).toBe(vpc);
+  expect(infra.cluster).toBe(cluster);
+  expect(infra.flowLogGroup).toBeUndefined();
+  const template = Template.fromStack(stack);
+  template.resourceCountIs('AWS::EC2::VPC', 1);
+  template.resourceCountIs('AWS::ECS::Cluster', 1);
+  template.resourceCountIs('AWS::EC2::FlowLog', 0);
+  template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Vpc: { Ref: Match.stringLikeRegexp('Existing') } });
+});
+
+test('fromBaseInfraAttributes imports infrastructure from another app', () => {
+  const stack = newStack();
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'],
+  });
+  const infra = BaseInfra.fromBaseInfraAttributes(stack, 'Imported', {
+    vpc, clusterName: 'platform', namespaceName: 'svc.internal', namespaceId: 'ns-1', namespaceArn: 'arn:aws:servicediscovery:eu-west-1:1:namespace/ns-1',
+  });
+  expect(infra.cluster.clusterName).toBe('platform');
+  expect(infra.namespace.namespaceName).toBe('svc.internal');
+  expect(infra.namespace.namespaceId).toBe('ns-1');
+  expect(infra.vpc).toBe(vpc);
+  expect(Template.fromStack(stack).toJSON().Resources).toBeUndefined();
+});
+
+describe('BaseInfra fails when', () => {
+  test('natGateways is 0, leaving tasks without egress', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { natGateways: 0 })).toThrow(/natGateways \(0\) leaves the private subnets without egress/);
+  });
+  test('natGateways exceeds the number of AZs', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { natGateways: 3 })).toThrow(/natGateways \(3\) must be a whole number from 0 to 2/);
+  });
+  test('maxAzs is out of range', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { maxAzs: 0 })).toThrow(/maxAzs \(0\) must be a whole number from 1 to 6/);
+  });
+  test('the namespace name is not a DNS name', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { namespaceName: 'My_Namespace' })).toThrow(/namespaceName \('My_Namespace'\) must be a DNS name/);
+  });
+  test('VPC options are given with an existing VPC', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    expect(() => new BaseInfra(stack, 'Infra', { vpc, natGateways: 1 })).toThrow(/natGateways only applies to the VPC BaseInfra creates/);
+  });
+});
