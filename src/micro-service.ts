@@ -633,6 +633,10 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
         // An internal load balancer serves the whole VPC (other services, the load tester).
         const vpcPeer = ec2.Peer.ipv4(props.infra.vpc.vpcCidrBlock);
         loadBalancer.connections.allowFrom(vpcPeer, ec2.Port.tcp(listenerPort), 'Listener, from the VPC');
+        Validations.of(loadBalancer).acknowledge({
+          id: 'AwsSolutions-EC23',
+          reason: 'Ingress is from the VPC CIDR only; when the VPC comes from another stack the CIDR is an import cdk-nag cannot evaluate.',
+        });
         if (redirect) {
           loadBalancer.connections.allowFrom(vpcPeer, ec2.Port.tcp(80), 'HTTP redirect, from the VPC');
         }

@@ -1,4 +1,4 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BaseInfra, IBaseInfra, LoadBalancerType, MicroService, ServiceImage } from '../../src';
 
@@ -58,6 +58,10 @@ class FrontendStack extends Stack {
       environment: { BACKEND_URL: props.backend.serviceDiscoveryUrl },
     });
     props.backend.connections.allowDefaultPortFrom(this.service, 'Frontend calls the backend through Cloud Map');
+    Validations.of(this).acknowledge({
+      id: 'Annotation::cdk-ecs-devops:publicHttp',
+      reason: 'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.',
+    });
   }
 }
 
