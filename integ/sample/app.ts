@@ -57,8 +57,9 @@ class FrontendStack extends Stack {
       loadBalancerType: LoadBalancerType.PUBLIC,
       environment: { BACKEND_URL: props.backend.serviceDiscoveryUrl },
     });
-    props.backend.connections.allowDefaultPortFrom(this.service, 'Frontend calls the backend through Cloud Map');
-    Validations.of(this).acknowledge({
+    // Opened from the caller's side, so the rule lives in this stack and the backend stack stays independent of it.
+    this.service.connections.allowToDefaultPort(props.backend, 'Frontend calls the backend through Cloud Map');
+    Validations.of(this.service).acknowledge({
       id: 'Annotation::cdk-ecs-devops:publicHttp',
       reason: 'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.',
     });

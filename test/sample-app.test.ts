@@ -1,0 +1,74 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildSampleApp } from '../integ/sample/app';
+import { acknowledgements, guardFindings, nagFindings } from './validators';
+
+const app = new App();
+buildSampleApp(app, { region: 'us-east-1' });
+const stacks = app.node.children.filter(Stack.isStack);
+const template = (name: string) => Template.fromStack(stacks.find(s => s.stackName === `EcsDevops-${name}`)!);
+
+test('the sample app has the base, backend and frontend stacks', () => {
+  expect(stacks.map(s => s.stackName)).toEqual(['EcsDevops-Infra', 'EcsDevops-Backend', 'EcsDevops-Frontend']);
+  for (const stack of stacks) {
+    expect(stack.region).toBe('us-east-1');
+    expect(stack.account).toMatch(/^\$\{Token/);
+  }
+});
+
+test('the backend sits behind an internal load balancer, the frontend behind a public one', () => {
+  template('Backend').hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+  template('Frontend').hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+});
+
+test('the frontend reaches the backend through its Cloud Map name', () => {
+  template('Frontend').hasResourceProperties('AWS::ECS::TaskDefinition', {
+    ContainerDefinitions: [Match.objectLike({
+      Environment: Match.arrayWith([{ Name: 'BACKEND_URL', Value: 'http://backend.svc.internal:80' }]),
+    })],
+  });
+  template('Frontend').hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    Description: 'Frontend calls the backend through Cloud Map',
+    GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EcsDevops-Backend') },
+  });
+});
+
+test('cdk-nag AwsSolutions reports no unacknowledged errors', () => {
+  expect(nagFindings(app)).toEqual([]);
+});
+
+test('every acknowledgement carries a written reason and sits on the construct that causes it', () => {
+  const acks = acknowledgements(app);
+  expect(acks.length).toBeGreaterThan(0);
+  for (const ack of acks) {
+    expect(ack.reason.length).toBeGreaterThan(40);
+    expect(ack.path.split('/').length).toBeGreaterThan(1);
+  }
+});
+
+/**
+ * Control Tower rules the sample still trips, each for a stated reason. A new finding fails this test:
+ * fix it in the library, or add it here with the reason it stays.
+ */
+const ACCEPTED_GUARD_FINDINGS: Record<string, string> = {
+  'CT.CLOUDWATCH.PR.2': 'log retention defaults to one month (cost); compliance accounts set logRetention/flowLogRetention to a year',
+  'CT.CLOUDWATCH.PR.3': 'log groups use CloudWatch Logs service-side encryption; a customer KMS key per log group is opt-in cost',
+  'CT.ECS.PR.2': 'false positive: the cluster has Container Insights "enhanced", the rule only accepts "enabled"',
+  'CT.ECS.PR.3': 'the user comes from the image (the sample uses public nginx, which starts as root and drops privileges)',
+  'CT.ECS.PR.6': 'readonlyRootFilesystem is opt-in: most images write to their filesystem (nginx writes its cache)',
+  'CT.ELASTICLOADBALANCING.PR.1': 'the sample has no certificate, so its listeners serve HTTP; with a certificate HTTP redirects to HTTPS',
+  'CT.ELASTICLOADBALANCING.PR.5': 'deletion protection would block stack updates that replace the load balancer; it keeps no state',
+  'CT.S3.PR.2': 'the access-log bucket itself is not access-logged (that would only log the log writes)',
+  'CT.S3.PR.4': 'nothing consumes events of the access-log bucket',
+  'CT.S3.PR.9': 'object lock would keep logs past their 90-day lifecycle expiration',
+  'CT.S3.PR.10': 'ALB access logs can only be written to SSE-S3 encrypted buckets',
+};
+
+test('cfn-guard Control Tower findings are only the accepted ones', () => {
+  const findings = guardFindings(app);
+  const unexpected = findings.filter(f => !(f.rule in ACCEPTED_GUARD_FINDINGS));
+  expect(unexpected).toEqual([]);
+  // Printed so the count can be reported; see ACCEPTED_GUARD_FINDINGS for why each stays.
+  console.log(`cfn-guard Control Tower: ${findings.reduce((n, f) => n + f.resources.length, 0)} findings over ${findings.length} rules\n`
+    + findings.map(f => `  ${f.rule} x${f.resources.length}`).join('\n'));
+});
