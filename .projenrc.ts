@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, TextFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile, TextFile } from 'projen';
 
 // aws-cdk-lib 2.257 is both the minimum we support and what we build against: newer releases
 // write a cloud-assembly schema that the newest @aws-cdk/integ-runner cannot read yet.
@@ -40,6 +40,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '**/*.snapshot/**'],
   },
   jestOptions: {
+    // jest 30 and eslint-import-resolver-typescript 3.8+ pull unrs-resolver, whose optional
+    // platform bindings the registry mirror here does not carry, which breaks `npm ci`.
+    jestVersion: '^29',
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Synthesizing stacks is CPU-heavy; one worker per core keeps the suite fast on 2 cores.
@@ -65,6 +68,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],
   npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs/*.dot'] },
 });
+
+// The eslint component asks for any version; 3.8+ needs unrs-resolver (see jestVersion above).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.deps.addDependency('eslint-import-resolver-typescript@~3.7.0', DependencyType.BUILD);
 
 // Every test, validator and integ app runs with the feature flags `cdk init` gives a new app today.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
