@@ -31,10 +31,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['integ/**/*.ts'],
+    include: ['integ/**/*.ts', '.projenrc.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One dev tsconfig covers src, test, integ and .projenrc.ts, so lint uses it rather than the project service.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'integ', 'bench'],
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '**/*.snapshot/**'],

@@ -1,5 +1,5 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { BaseInfra, LoadBalancerType, MicroService, ServiceImage } from '../src';
 
 /**

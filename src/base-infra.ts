@@ -1,9 +1,11 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { Ec2Capacity } from './private/ec2-capacity';
 import { checkDnsName, checkRange, fail } from './private/validation';
 
 /**
@@ -19,6 +21,60 @@ export interface IBaseInfra {
   readonly cluster: ecs.ICluster;
   /** The Cloud Map private DNS namespace the services register in. */
   readonly namespace: servicediscovery.IPrivateDnsNamespace;
+  /**
+   * The EC2 capacity provider, when the cluster has EC2 container instances next to Fargate.
+   *
+   * @default - none: services run on Fargate only
+   */
+  readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
+  /**
+   * The instance type of the EC2 capacity, so services can check that their tasks fit.
+   *
+   * @default - none
+   */
+  readonly ec2InstanceType?: ec2.InstanceType;
+}
+
+/**
+ * EC2 container instances for `BaseInfra`: an Auto Scaling group of ECS-optimized Amazon Linux 2023
+ * instances, registered as a capacity provider with managed scaling and termination protection.
+ */
+export interface Ec2CapacityOptions {
+  /**
+   * The instance type. Its architecture (Graviton or x86_64) picks the AMI.
+   *
+   * @default ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The fewest instances. 0 lets managed scaling remove every instance when no task needs one.
+   *
+   * @default 0
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most instances.
+   *
+   * @default 4
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * How full managed scaling keeps the instances, in percent. 100 packs them; lower values keep
+   * spare capacity so new tasks start without waiting for an instance.
+   *
+   * @default 100
+   */
+  readonly targetCapacityPercent?: number;
+
+  /**
+   * Size of each instance's root volume.
+   *
+   * @default 30 GiB, encrypted gp3
+   */
+  readonly rootVolumeSizeGiB?: number;
 }
 
 /**
@@ -96,6 +152,14 @@ export interface BaseInfraProps {
   readonly namespaceName?: string;
 
   /**
+   * EC2 container instances next to Fargate, for services that need EC2 (placement strategies,
+   * instance types Fargate lacks, daemon tasks).
+   *
+   * @default - none: Fargate and Fargate Spot only
+   */
+  readonly ec2Capacity?: Ec2CapacityOptions;
+
+  /**
    * What happens to the flow-log group when it leaves the stack.
    *
    * @default RemovalPolicy.RETAIN
@@ -131,6 +195,11 @@ export class BaseInfra extends Construct implements IBaseInfra {
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.ICluster;
   public readonly namespace: servicediscovery.IPrivateDnsNamespace;
+  public readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
+  public readonly ec2InstanceType?: ec2.InstanceType;
+
+  /** The Auto Scaling group of the EC2 capacity; undefined without `ec2Capacity`. */
+  public readonly autoScalingGroup?: autoscaling.AutoScalingGroup;
 
   /** The flow-log group of the created VPC; undefined when `vpc` was given. */
   public readonly flowLogGroup?: logs.ILogGroup;
@@ -182,6 +251,16 @@ export class BaseInfra extends Construct implements IBaseInfra {
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
       enableFargateCapacityProviders: true,
     });
+
+    if (props.ec2Capacity) {
+      if (!(this.cluster instanceof ecs.Cluster)) {
+        fail(this, 'ec2Capacity needs a cluster BaseInfra creates or an ecs.Cluster of this app; an imported cluster cannot get capacity providers: remove cluster or ec2Capacity');
+      }
+      const capacity = new Ec2Capacity(this, 'Ec2Capacity', { cluster: this.cluster, vpc: this.vpc, ...props.ec2Capacity });
+      this.ec2CapacityProvider = capacity.capacityProvider;
+      this.ec2InstanceType = capacity.instanceType;
+      this.autoScalingGroup = capacity.autoScalingGroup;
+    }
 
     this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
       name: namespaceName,

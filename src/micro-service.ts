@@ -469,8 +469,18 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
 
     this.validate(props, {
-      containerPort, cpu, memoryLimitMiB, cpuArchitecture, capacity, loadBalancerType, protocol,
-      listenerPort, accessLogs, healthCheck, deregistrationDelay, strategy,
+      containerPort,
+      cpu,
+      memoryLimitMiB,
+      cpuArchitecture,
+      capacity,
+      loadBalancerType,
+      protocol,
+      listenerPort,
+      accessLogs,
+      healthCheck,
+      deregistrationDelay,
+      strategy,
     });
 
     this.infra = props.infra;
@@ -811,9 +821,17 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   }
 
   private validate(props: MicroServiceProps, v: {
-    containerPort: number; cpu: number; memoryLimitMiB: number; cpuArchitecture: ecs.CpuArchitecture;
-    capacity: ServiceCapacity; loadBalancerType: LoadBalancerType; protocol: elbv2.ApplicationProtocol;
-    listenerPort: number; accessLogs: boolean; healthCheck: elbv2.HealthCheck; deregistrationDelay: Duration;
+    containerPort: number;
+    cpu: number;
+    memoryLimitMiB: number;
+    cpuArchitecture: ecs.CpuArchitecture;
+    capacity: ServiceCapacity;
+    loadBalancerType: LoadBalancerType;
+    protocol: elbv2.ApplicationProtocol;
+    listenerPort: number;
+    accessLogs: boolean;
+    healthCheck: elbv2.HealthCheck;
+    deregistrationDelay: Duration;
     strategy: DeploymentStrategy;
   }): void {
     checkDnsLabel(this, 'serviceName', props.serviceName);

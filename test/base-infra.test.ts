@@ -114,3 +114,82 @@ describe('BaseInfra fails when', () => {
     expect(() => new BaseInfra(stack, 'Infra', { vpc, natGateways: 1 })).toThrow(/natGateways only applies to the VPC BaseInfra creates/);
   });
 });
+
+describe('BaseInfra with EC2 capacity', () => {
+  const stack = newStack();
+  const infra = new BaseInfra(stack, 'Infra', {
+    ec2Capacity: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), maxCapacity: 6, targetCapacityPercent: 80 },
+  });
+  const template = Template.fromStack(stack);
+
+  test('adds an Auto Scaling group of ECS-optimized AL2023 instances matching the instance architecture', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        InstanceType: 'm7g.large',
+        ImageId: { Ref: Match.stringLikeRegexp('ecsoptimizedamiamazonlinux2023arm64recommendedimageid') },
+        MetadataOptions: { HttpTokens: 'required' },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 30, VolumeType: 'gp3' } }],
+      }),
+    });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '0',
+      MaxSize: '6',
+      NewInstancesProtectedFromScaleIn: true,
+      VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }, { Ref: Match.stringLikeRegexp('PrivateSubnet2') }],
+    });
+    expect(infra.ec2InstanceType?.toString()).toBe('m7g.large');
+  });
+
+  test('registers a capacity provider with managed scaling and termination protection next to Fargate', () => {
+    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+      AutoScalingGroupProvider: Match.objectLike({
+        ManagedScaling: { Status: 'ENABLED', TargetCapacity: 80 },
+        ManagedTerminationProtection: 'ENABLED',
+      }),
+    });
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: ['FARGATE', 'FARGATE_SPOT', { Ref: Match.stringLikeRegexp('Ec2CapacityProvider') }],
+    });
+    expect(infra.ec2CapacityProvider).toBeDefined();
+  });
+
+  test('joins the cluster and blocks tasks from the instance metadata service', () => {
+    const lt = Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0];
+    const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+    expect(userData).toContain('ECS_CLUSTER=');
+    expect(userData).toContain('ECS_AWSVPC_BLOCK_IMDS=true');
+  });
+
+  test('the instance role has no wildcard except for actions AWS authorizes only on "*"', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Ec2CapacityInstanceRole') }] },
+    }));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0].Properties.PolicyDocument.Statement;
+    const onStar = statements.filter((s: any) => s.Resource === '*');
+    expect(onStar).toEqual([{ Action: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken'], Effect: 'Allow', Resource: '*' }]);
+    const register = statements.find((s: any) => s.Action.includes('ecs:RegisterContainerInstance'));
+    expect(register.Resource['Fn::GetAtt']).toEqual([expect.stringMatching(/^InfraCluster/), 'Arn']);
+    const poll = statements.find((s: any) => s.Action.includes('ecs:Poll'));
+    expect(JSON.stringify(poll.Resource)).toMatch(/container-instance\/.*InfraCluster.*\/\*/);
+  });
+});
+
+describe('BaseInfra with EC2 capacity fails when', () => {
+  test('minCapacity exceeds maxCapacity', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { ec2Capacity: { minCapacity: 5, maxCapacity: 2 } }))
+      .toThrow(/ec2Capacity.minCapacity \(5\) must not exceed ec2Capacity.maxCapacity \(2\)/);
+  });
+  test('the root volume is smaller than the AMI needs', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { ec2Capacity: { rootVolumeSizeGiB: 8 } })).toThrow(/ec2Capacity.rootVolumeSizeGiB \(8\) must be a whole number from 30/);
+  });
+  test('the target capacity is out of range', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { ec2Capacity: { targetCapacityPercent: 0 } })).toThrow(/ec2Capacity.targetCapacityPercent \(0\)/);
+  });
+  test('the cluster is imported and cannot get a capacity provider', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'x', vpc });
+    expect(() => new BaseInfra(stack, 'Infra', { cluster, ec2Capacity: {} })).toThrow(/ec2Capacity needs a cluster BaseInfra creates/);
+  });
+});

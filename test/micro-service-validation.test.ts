@@ -1,8 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, ServiceCapacity, ServiceImage } from '../src';
 import { importedInfra, newStack } from './util';
 
@@ -105,7 +107,7 @@ describe('MicroService fails when', () => {
 
   test('a variable is both in environment and in secrets', () => {
     const stack = newStack();
-    const secret = ecs.Secret.fromSsmParameter(require('aws-cdk-lib/aws-ssm').StringParameter.fromStringParameterName(stack, 'P', '/x'));
+    const secret = ecs.Secret.fromSsmParameter(ssm.StringParameter.fromStringParameterName(stack, 'P', '/x'));
     expect(() => create({ environment: { TOKEN: 'x' }, secrets: { TOKEN: secret } }, stack)).toThrow(/'TOKEN' is both in environment and in secrets/);
   });
 
@@ -159,7 +161,7 @@ describe('MicroService fails when', () => {
   });
 
   test('two schedules share a name, or a schedule changes nothing or inverts min and max', () => {
-    const schedule = require('aws-cdk-lib/aws-applicationautoscaling').Schedule.cron({ hour: '8', minute: '0' });
+    const schedule = appscaling.Schedule.cron({ hour: '8', minute: '0' });
     expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'a', schedule, minCapacity: 1 }, { name: 'a', schedule, minCapacity: 2 }] } }))
       .toThrow(/two schedules named 'a'/);
     expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'a', schedule }] } })).toThrow(/schedules 'a' changes nothing/);

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -8,10 +10,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import * as fs from 'fs';
-import * as path from 'path';
 import { LoadBalancerType, MicroService, MicroServiceProps, ServiceCapacity, ServiceImage, DeploymentStrategy } from '../src';
 import { importedInfra, newStack } from './util';
 
@@ -86,9 +87,11 @@ describe('MicroService with defaults', () => {
       Properties: {
         ImageScanningConfiguration: { ScanOnPush: true },
         ImageTagMutability: 'IMMUTABLE',
-        LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({
-          rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 30 }) })],
-        })) },
+        LifecyclePolicy: {
+          LifecyclePolicyText: Match.serializedJson(Match.objectLike({
+            rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 30 }) })],
+          })),
+        },
       },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -138,7 +141,9 @@ describe('MicroService with defaults', () => {
 
   test('lets only the load balancer reach the tasks, on the container port', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080,
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OrdersLoadBalancerSecurityGroup'), 'GroupId'] },
     });
   });
@@ -183,10 +188,12 @@ describe('images', () => {
       ContainerDefinitions: [Match.objectLike({ Image: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('shared/orders:abc1234')])] } })],
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+        })]),
+      },
     });
   });
 
@@ -220,7 +227,9 @@ describe('configuration', () => {
     const param = ssm.StringParameter.fromStringParameterName(stack, 'Param', '/orders/feature-flags');
     const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'orders/db');
     new MicroService(stack, 'Orders', {
-      infra: importedInfra(stack), serviceName: 'orders', image: IMAGE,
+      infra: importedInfra(stack),
+      serviceName: 'orders',
+      image: IMAGE,
       environment: { LOG_LEVEL: 'info' },
       secrets: { FLAGS: ecs.Secret.fromSsmParameter(param), DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password') },
     });
@@ -236,10 +245,12 @@ describe('configuration', () => {
     });
     // The execution role (not the app) reads the secrets, scoped to them.
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Action: ['ssm:DescribeParameters', 'ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
-        Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['ssm:DescribeParameters', 'ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+        ]),
+      },
       Roles: [{ Ref: Match.stringLikeRegexp('ExecutionRole') }],
     });
   });
@@ -291,7 +302,10 @@ describe('configuration', () => {
   test('a custom health check keeps defaults for unset fields', () => {
     const { template } = build({ targetHealthCheck: { path: '/health', interval: Duration.seconds(5) }, deregistrationDelay: Duration.seconds(10) });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      HealthCheckPath: '/health', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2,
+      HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 2,
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }]),
     });
   });
@@ -307,11 +321,14 @@ describe('load balancers', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Subnets: ['subnet-pub1', 'subnet-pub2'] });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       Certificates: [{ CertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' }],
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 80, Protocol: 'HTTP',
+      Port: 80,
+      Protocol: 'HTTP',
       DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -359,7 +376,7 @@ describe('load balancers', () => {
   test('access logs can go to a shared bucket, or be turned off', () => {
     const stack = newStack();
     const infra = importedInfra(stack);
-    const shared = new (require('aws-cdk-lib/aws-s3').Bucket)(stack, 'Shared');
+    const shared = new s3.Bucket(stack, 'Shared');
     const a = new MicroService(stack, 'A', { infra, serviceName: 'a', image: IMAGE, accessLogsBucket: shared });
     const b = new MicroService(stack, 'B', { infra, serviceName: 'b', image: IMAGE, accessLogs: false });
     expect(a.accessLogsBucket).toBe(shared);
@@ -391,7 +408,13 @@ describe('service discovery', () => {
 describe('auto scaling', () => {
   test('target tracking on CPU, memory and requests per target', () => {
     const { service, template } = build({
-      autoScaling: { minCapacity: 2, maxCapacity: 10, targetCpuUtilizationPercent: 60, targetMemoryUtilizationPercent: 75, targetRequestsPerTarget: 500 },
+      autoScaling: {
+        minCapacity: 2,
+        maxCapacity: 10,
+        targetCpuUtilizationPercent: 60,
+        targetMemoryUtilizationPercent: 75,
+        targetRequestsPerTarget: 500,
+      },
     });
     expect(service.scaling).toBeDefined();
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
@@ -451,7 +474,9 @@ describe('auto scaling', () => {
 
 describe('deployment safety', () => {
   test('rolling options are configurable', () => {
-    const { template } = build({ deploymentStrategy: DeploymentStrategy.rolling({ minHealthyPercent: 50, maxHealthyPercent: 150, rollbackOnFailure: false }) });
+    const { template } = build({
+      deploymentStrategy: DeploymentStrategy.rolling({ minHealthyPercent: 50, maxHealthyPercent: 150, rollbackOnFailure: false }),
+    });
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         MinimumHealthyPercent: 50, MaximumPercent: 150, DeploymentCircuitBreaker: { Enable: true, Rollback: false },
@@ -500,11 +525,13 @@ describe('grants, connections and metrics', () => {
     db.allowDefaultPortFrom(backend);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 8080, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendService.*SecurityGroup'), 'GroupId'] },
+      FromPort: 8080,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendService.*SecurityGroup'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FrontendService.*SecurityGroup'), 'GroupId'] },
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 5432, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Db'), 'GroupId'] },
+      FromPort: 5432,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Db'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendService.*SecurityGroup'), 'GroupId'] },
     });
   });

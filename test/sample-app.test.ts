@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildSampleApp } from '../integ/sample/app';
 import { acknowledgements, guardFindings, nagFindings } from './validators';
+import { buildSampleApp } from '../integ/sample/app';
 
 const app = new App();
 buildSampleApp(app, { region: 'us-east-1' });

@@ -1,8 +1,8 @@
-import { App, Validations } from 'aws-cdk-lib';
+import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import * as path from 'path';
 
 /** One rule a validator reported, with the logical IDs it reported it on. */
 export interface Finding {
