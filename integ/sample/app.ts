@@ -1,4 +1,4 @@
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BaseInfra, IBaseInfra, LoadBalancerType, MicroService, ServiceImage } from '../../src';
 
@@ -59,10 +59,12 @@ class FrontendStack extends Stack {
     });
     // Opened from the caller's side, so the rule lives in this stack and the backend stack stays independent of it.
     this.service.connections.allowToDefaultPort(props.backend, 'Frontend calls the backend through Cloud Map');
-    Validations.of(this.service).acknowledge({
-      id: 'Annotation::cdk-ecs-devops:publicHttp',
-      reason: 'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.',
-    });
+    for (const sg of this.service.connections.securityGroups) {
+      Annotations.of(sg).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+        'Tasks may open any outbound connection (image pulls, AWS APIs), so the egress half of the rule is already covered.');
+    }
+    Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:publicHttp',
+      'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.');
   }
 }
 
