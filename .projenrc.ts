@@ -111,6 +111,11 @@ const cfnLint = project.addTask('lint:cfn', {
   ],
 });
 
+project.addTask('bench', {
+  description: 'Synth benchmark: wall time, peak memory, resources and template bytes per stack (not part of test)',
+  exec: 'ts-node --transpile-only -P tsconfig.dev.json bench/synth.ts',
+});
+
 project.testTask.spawn(integ);
 project.testTask.spawn(cfnLint);
 

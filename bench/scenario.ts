@@ -1,0 +1,29 @@
+/**
+ * One benchmark scenario, run in its own process so its peak memory is its own:
+ * `scenario.ts sample` or `scenario.ts services <count>`. Prints one JSON line.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { buildServicesApp } from './services-app';
+import { buildSampleApp } from '../integ/sample/app';
+
+const [kind, count] = process.argv.slice(2);
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+const started = process.hrtime.bigint();
+const app = new App({ outdir });
+if (kind === 'sample') {
+  buildSampleApp(app, { region: 'us-east-1' });
+} else {
+  buildServicesApp(app, Number(count));
+}
+const assembly = app.synth();
+const synthSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+const stacks = assembly.stacks.map(s => {
+  const file = path.join(assembly.directory, s.templateFile);
+  return { name: s.stackName, resources: Object.keys(s.template.Resources ?? {}).length, bytes: fs.statSync(file).size };
+});
+fs.rmSync(outdir, { recursive: true, force: true });
+console.log(JSON.stringify({ synthSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, stacks }));
