@@ -1,0 +1,132 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+
+/**
+ * The sample app's settings for one stage. Every field is read by the app; there is nothing to
+ * flip by hand after the first pipeline run.
+ */
+export interface StageConfig {
+  /** Prefix of every stack name, e.g. `EcsDevops-Dev`. */
+  readonly stackPrefix: string;
+  /** NAT gateways of the VPC: 1 saves cost, one per AZ (2) keeps egress through an AZ outage. */
+  readonly natGateways: number;
+  /** What happens to repositories, tables, buckets and log groups when their stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Who is emailed when an alarm fires or a pipeline fails. */
+  readonly notificationEmails: string[];
+  /** Whether a person approves each backend deployment (seed 000's Review button). */
+  readonly manualApproval: boolean;
+  readonly backend: ServiceConfig;
+  readonly frontend: ServiceConfig;
+  readonly loadTester: LoadTesterConfig;
+}
+
+/** Size, scaling and alarm thresholds of one sample service. */
+export interface ServiceConfig {
+  /** CPU units (1024 = 1 vCPU). */
+  readonly cpu: number;
+  /** Memory in MiB; Fargate allows only certain values per CPU. */
+  readonly memoryLimitMiB: number;
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  /** Average CPU the service scales to keep. */
+  readonly targetCpuPercent: number;
+  /** Alarm when more than this share of requests fail with 5xx. */
+  readonly errorRatePercent: number;
+  /** Alarm when p99 latency exceeds this. */
+  readonly p99LatencyMs: number;
+}
+
+/** How hard and how often the load tester pushes. */
+export interface LoadTesterConfig {
+  /** Switch the schedule off without deleting the tester. */
+  readonly enabled: boolean;
+  /** Minutes between runs. */
+  readonly everyMinutes: number;
+  readonly requests: number;
+  readonly concurrency: number;
+  /** Upper bound of one run. */
+  readonly timeLimitSeconds: number;
+}
+
+const DEV: StageConfig = {
+  stackPrefix: 'EcsDevops-Dev',
+  natGateways: 1,
+  removalPolicy: RemovalPolicy.DESTROY,
+  notificationEmails: [],
+  manualApproval: false,
+  backend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1000 },
+  frontend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1500 },
+  loadTester: { enabled: true, everyMinutes: 30, requests: 500, concurrency: 5, timeLimitSeconds: 60 },
+};
+
+const PROD: StageConfig = {
+  stackPrefix: 'EcsDevops-Prod',
+  natGateways: 2,
+  removalPolicy: RemovalPolicy.RETAIN,
+  notificationEmails: ['ops@example.com'],
+  manualApproval: true,
+  backend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 500 },
+  frontend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 800 },
+  loadTester: { enabled: false, everyMinutes: 60, requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
+};
+
+/** The stages the sample app knows; pick one with `cdk synth -c stage=<name>`. */
+export const STAGES: Record<string, StageConfig> = { dev: DEV, prod: PROD };
+
+/**
+ * The configuration of the stage named by the `stage` context value (default `dev`), checked
+ * before any construct exists, so a wrong value fails with its key rather than deep in a construct.
+ */
+export function stageConfig(stage: string | undefined): StageConfig {
+  const name = stage ?? 'dev';
+  const config = STAGES[name];
+  if (!config) {
+    throw new Error(`unknown stage '${name}' (context value 'stage'): use one of ${Object.keys(STAGES).join(', ')}`);
+  }
+  validateStageConfig(name, config);
+  return config;
+}
+
+export function validateStageConfig(name: string, config: StageConfig): void {
+  const problems: string[] = [];
+  const wholeIn = (key: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} (${value}) must be a whole number from ${min} to ${max}`);
+    }
+  };
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(config.stackPrefix)) {
+    problems.push(`stackPrefix ('${config.stackPrefix}') must start with a letter and hold only letters, digits and hyphens`);
+  }
+  wholeIn('natGateways', config.natGateways, 1, 2);
+  for (const email of config.notificationEmails) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      problems.push(`notificationEmails has '${email}', which is not an email address`);
+    }
+  }
+  for (const [key, service] of Object.entries({ backend: config.backend, frontend: config.frontend })) {
+    wholeIn(`${key}.minTasks`, service.minTasks, 1, 100);
+    wholeIn(`${key}.maxTasks`, service.maxTasks, 1, 100);
+    if (service.minTasks > service.maxTasks) {
+      problems.push(`${key}.minTasks (${service.minTasks}) must not exceed ${key}.maxTasks (${service.maxTasks})`);
+    }
+    wholeIn(`${key}.targetCpuPercent`, service.targetCpuPercent, 10, 90);
+    if (!(service.errorRatePercent > 0 && service.errorRatePercent <= 100)) {
+      problems.push(`${key}.errorRatePercent (${service.errorRatePercent}) must be above 0 and at most 100`);
+    }
+    wholeIn(`${key}.p99LatencyMs`, service.p99LatencyMs, 10, 60000);
+  }
+  const lt = config.loadTester;
+  wholeIn('loadTester.everyMinutes', lt.everyMinutes, 1, 1440);
+  wholeIn('loadTester.requests', lt.requests, 1, 1000000);
+  wholeIn('loadTester.concurrency', lt.concurrency, 1, 1000);
+  wholeIn('loadTester.timeLimitSeconds', lt.timeLimitSeconds, 1, 3600);
+  if (lt.concurrency > lt.requests) {
+    problems.push(`loadTester.concurrency (${lt.concurrency}) must not exceed loadTester.requests (${lt.requests})`);
+  }
+  if (lt.timeLimitSeconds > lt.everyMinutes * 60) {
+    problems.push(`loadTester.timeLimitSeconds (${lt.timeLimitSeconds}) must fit between runs (everyMinutes ${lt.everyMinutes})`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`stage '${name}' has invalid settings:\n  ${problems.join('\n  ')}`);
+  }
+}

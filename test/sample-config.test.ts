@@ -1,0 +1,41 @@
+import { STAGES, StageConfig, stageConfig, validateStageConfig } from '../integ/sample/config';
+
+const with_ = (patch: (c: StageConfig) => StageConfig) => () => validateStageConfig('dev', patch(STAGES.dev));
+
+test('every shipped stage is valid', () => {
+  for (const [name, config] of Object.entries(STAGES)) {
+    expect(() => validateStageConfig(name, config)).not.toThrow();
+  }
+  expect(stageConfig(undefined)).toBe(STAGES.dev);
+  expect(stageConfig('prod')).toBe(STAGES.prod);
+});
+
+describe('the sample config fails when', () => {
+  test('the stage is unknown', () => {
+    expect(() => stageConfig('staging')).toThrow("unknown stage 'staging' (context value 'stage'): use one of dev, prod");
+  });
+  test('an email is malformed', () => {
+    expect(with_(c => ({ ...c, notificationEmails: ['ops.example.com'] }))).toThrow(/notificationEmails has 'ops.example.com', which is not an email address/);
+  });
+  test('min tasks exceed max tasks', () => {
+    expect(with_(c => ({ ...c, backend: { ...c.backend, minTasks: 5, maxTasks: 2 } }))).toThrow(/backend.minTasks \(5\) must not exceed backend.maxTasks \(2\)/);
+  });
+  test('a number is out of range or not whole', () => {
+    expect(with_(c => ({ ...c, natGateways: 0 }))).toThrow(/natGateways \(0\) must be a whole number from 1 to 2/);
+    expect(with_(c => ({ ...c, frontend: { ...c.frontend, targetCpuPercent: 95 } }))).toThrow(/frontend.targetCpuPercent \(95\)/);
+    expect(with_(c => ({ ...c, frontend: { ...c.frontend, p99LatencyMs: 1.5 } }))).toThrow(/frontend.p99LatencyMs \(1.5\)/);
+    expect(with_(c => ({ ...c, backend: { ...c.backend, errorRatePercent: 0 } }))).toThrow(/backend.errorRatePercent \(0\) must be above 0/);
+  });
+  test('the stack prefix is not a valid stack name start', () => {
+    expect(with_(c => ({ ...c, stackPrefix: 'ecs devops' }))).toThrow(/stackPrefix \('ecs devops'\)/);
+  });
+  test('the load tester would run longer than the gap between runs, or more users than requests', () => {
+    expect(with_(c => ({ ...c, loadTester: { ...c.loadTester, everyMinutes: 1, timeLimitSeconds: 120 } })))
+      .toThrow(/loadTester.timeLimitSeconds \(120\) must fit between runs/);
+    expect(with_(c => ({ ...c, loadTester: { ...c.loadTester, requests: 5, concurrency: 10 } })))
+      .toThrow(/loadTester.concurrency \(10\) must not exceed loadTester.requests \(5\)/);
+  });
+  test('all problems are reported at once', () => {
+    expect(with_(c => ({ ...c, natGateways: 3, notificationEmails: ['x'] }))).toThrow(/natGateways[\s\S]*notificationEmails/);
+  });
+});
