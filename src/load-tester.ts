@@ -1,0 +1,538 @@
+import { Annotations, Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { IBaseInfra } from './base-infra';
+import { MicroService } from './micro-service';
+import {
+  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, TARGET_DIMENSION, TESTER_DIMENSION,
+  loadTestScript, scriptEnvironment,
+} from './private/load-test-metrics';
+import { RunTaskTarget } from './private/run-task-target';
+import { checkFargateSize, checkRange, checkSeconds, fail } from './private/validation';
+import { ServiceCapacity } from './service-capacity';
+import { ServiceImage } from './service-image';
+
+/** The default image: it has `ab` (ApacheBench) and a POSIX shell; ECR Public avoids Docker Hub's pull limits. */
+const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
+
+/** Target and tester names become metric dimension values and shell words in the script. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Options of a `LoadTestTarget`.
+ */
+export interface LoadTestTargetOptions {
+  /**
+   * The path requested, with an optional query string.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * The target's name: the value of the `Target` dimension of its metrics. Letters, digits, '.',
+   * '_' and '-', unique within the load tester.
+   *
+   * @default - `<serviceName>-alb` for `loadBalancer()`, `<serviceName>-cloudmap` for `cloudMap()`
+   */
+  readonly name?: string;
+}
+
+/**
+ * Where a LoadTester sends its requests: a MicroService, through its load balancer or its
+ * Cloud Map name.
+ */
+export class LoadTestTarget {
+  /**
+   * The service's load balancer, at `service.url` + path. Needs a load balancer.
+   */
+  public static loadBalancer(service: MicroService, options: LoadTestTargetOptions = {}): LoadTestTarget {
+    const listener = service.listener;
+    const loadBalancer = service.loadBalancer;
+    if (!listener || !loadBalancer || !service.url) {
+      fail(service, 'LoadTestTarget.loadBalancer() needs a load balancer, but loadBalancerType is NONE: use LoadTestTarget.cloudMap(service)');
+    }
+    const internetFacing = (loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer).scheme === 'internet-facing';
+    return new LoadTestTarget(service, options.name ?? `${service.serviceName}-alb`, service.url, options.path, tester => {
+      if (internetFacing) {
+        // The tasks reach a public load balancer through the NAT gateway, from its Elastic IP: no
+        // security-group rule can name the tester there; the listener is open to the internet anyway.
+        tester.connections.allowTo(ec2.Peer.anyIpv4(), listener.connections.defaultPort!, `Load tester to the public load balancer of ${service.serviceName}`);
+      } else {
+        // Rules are made from the tester's side so they live in its stack: the tester depends on
+        // the service, never the other way round.
+        tester.connections.allowToDefaultPort(listener, `Load tester to the load balancer of ${service.serviceName}`);
+      }
+    });
+  }
+
+  /**
+   * The service's tasks directly, through Cloud Map: `service.serviceDiscoveryUrl` + path.
+   */
+  public static cloudMap(service: MicroService, options: LoadTestTargetOptions = {}): LoadTestTarget {
+    return new LoadTestTarget(service, options.name ?? `${service.serviceName}-cloudmap`, service.serviceDiscoveryUrl, options.path, tester => {
+      tester.connections.allowToDefaultPort(service, `Load tester to the tasks of ${service.serviceName}`);
+    });
+  }
+
+  /** The service the requests go to. */
+  public readonly service: MicroService;
+  /** The value of the `Target` dimension of this target's metrics. */
+  public readonly name: string;
+  /** The URL requested. */
+  public readonly url: string;
+
+  private readonly allow: (tester: LoadTester) => void;
+
+  private constructor(service: MicroService, name: string, baseUrl: string, path: string | undefined, allow: (tester: LoadTester) => void) {
+    const p = path ?? '/';
+    if (!Token.isUnresolved(name) && !NAME_PATTERN.test(name)) {
+      fail(service, `load test target name ('${name}') must be 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    if (!Token.isUnresolved(p) && (!p.startsWith('/') || /\s/.test(p) || p.length > 2048)) {
+      fail(service, `load test target path ('${p}') must start with '/', contain no whitespace and have at most 2048 characters, for example '/items'`);
+    }
+    this.service = service;
+    this.name = name;
+    this.url = `${baseUrl}${p}`;
+    this.allow = allow;
+  }
+
+  /**
+   * Opens the network path from the tester to this target. Called by LoadTester.
+   *
+   * @internal
+   */
+  public _allowFrom(tester: LoadTester): void {
+    this.allow(tester);
+  }
+}
+
+/**
+ * Options of `LoadTestTrigger.continuous()`.
+ */
+export interface ContinuousLoadTestOptions {
+  /**
+   * The pause after a round of runs (one per target) before the next round.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly pauseBetweenRuns?: Duration;
+}
+
+/**
+ * When a LoadTester runs.
+ */
+export class LoadTestTrigger {
+  /**
+   * One task per schedule event (an EventBridge rule starts it with ECS RunTask); the task makes
+   * one run per target and stops.
+   */
+  public static onSchedule(schedule: events.Schedule): LoadTestTrigger {
+    return new LoadTestTrigger(schedule, undefined);
+  }
+
+  /**
+   * An ECS service keeps one task running, which makes a round of runs (one per target), pauses,
+   * and starts again, until the tester is disabled.
+   */
+  public static continuous(options: ContinuousLoadTestOptions = {}): LoadTestTrigger {
+    return new LoadTestTrigger(undefined, options.pauseBetweenRuns ?? Duration.minutes(1));
+  }
+
+  /** The schedule; undefined for a continuous load test. */
+  public readonly schedule?: events.Schedule;
+  /** The pause between rounds; undefined for a scheduled load test. */
+  public readonly pauseBetweenRuns?: Duration;
+
+  private constructor(schedule: events.Schedule | undefined, pauseBetweenRuns: Duration | undefined) {
+    this.schedule = schedule;
+    this.pauseBetweenRuns = pauseBetweenRuns;
+  }
+}
+
+/**
+ * Properties of `LoadTester`.
+ */
+export interface LoadTesterProps {
+  /** The VPC and cluster to run in; the tasks run in the VPC's private subnets. */
+  readonly infra: IBaseInfra;
+
+  /** Where the requests go, for example `LoadTestTarget.cloudMap(backend, { path: '/items' })`. */
+  readonly targets: LoadTestTarget[];
+
+  /**
+   * When the load test runs.
+   *
+   * @default LoadTestTrigger.onSchedule(events.Schedule.rate(Duration.hours(1)))
+   */
+  readonly trigger?: LoadTestTrigger;
+
+  /**
+   * Whether the load test runs. `false` disables the schedule's rule, or sets a continuous
+   * tester's desired count to 0, and keeps everything else in place.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Requests per target and run (ab -n).
+   *
+   * @default 1000
+   */
+  readonly requests?: number;
+
+  /**
+   * Requests in flight at once (ab -c); at most `requests`.
+   *
+   * @default 10
+   */
+  readonly concurrency?: number;
+
+  /**
+   * The longest a run against one target may take (ab -t), in whole seconds. The run ends when
+   * `requests` are done or this time is up, whichever comes first.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly timeLimit?: Duration;
+
+  /**
+   * The longest wait for one response (ab -s), in whole seconds; a slower response ends the run
+   * as failed. At most `timeLimit`.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly requestTimeout?: Duration;
+
+  /**
+   * The value of the `LoadTester` dimension of the metrics: letters, digits, '.', '_' and '-'.
+   *
+   * @default - the construct's unique ID in the app
+   */
+  readonly loadTesterName?: string;
+
+  /**
+   * The image that runs the script. It needs `ab`, a POSIX `sh`, `awk`, `date` and `sleep`.
+   *
+   * @default - the official httpd image from ECR Public (`public.ecr.aws/docker/library/httpd:2.4`)
+   */
+  readonly image?: ServiceImage;
+
+  /**
+   * Where the tasks run.
+   *
+   * @default ServiceCapacity.fargateSpot({ onDemandBase: 0 }) - an interrupted run only loses one sample
+   */
+  readonly capacity?: ServiceCapacity;
+
+  /**
+   * CPU units of the task (1024 = 1 vCPU).
+   *
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * Memory of the task in MiB; Fargate allows only certain values per `cpu`.
+   *
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * How long the logs (and the metric records in them) are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A bounded load generator on Fargate inside the VPC. Each run sends ApacheBench (`ab`) traffic
+ * to every target, bounded by a request count, a concurrency and a time limit, and reports
+ * requests per second, latency percentiles and failures as CloudWatch metrics (see the
+ * `metricXxx()` methods), on a schedule or continuously.
+ *
+ * The default image is the official httpd image, which has `ab`; the script it runs ships with
+ * this library and is passed as the container's command, so nothing needs to be built.
+ */
+export class LoadTester extends Construct implements ec2.IConnectable {
+  /** The value of the `LoadTester` dimension of the metrics. */
+  public readonly loadTesterName: string;
+  /** The targets, in the order they are run. */
+  public readonly targets: LoadTestTarget[];
+  /** The task definition of the load-test task. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The container that runs the script. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group the results are written to (and metrics extracted from). */
+  public readonly logGroup: logs.ILogGroup;
+  /** The security group of the tasks. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The tasks' network connections; egress to the targets is opened already. */
+  public readonly connections: ec2.Connections;
+  /** The rule that starts the task; undefined for a continuous load test. */
+  public readonly rule?: events.Rule;
+  /** The service that keeps the task running; undefined for a scheduled load test. */
+  public readonly service?: ecs.FargateService;
+
+  constructor(scope: Construct, id: string, props: LoadTesterProps) {
+    super(scope, id);
+
+    const trigger = props.trigger ?? LoadTestTrigger.onSchedule(events.Schedule.rate(Duration.hours(1)));
+    const enabled = props.enabled ?? true;
+    const requests = props.requests ?? 1000;
+    const concurrency = props.concurrency ?? 10;
+    const timeLimit = props.timeLimit ?? Duration.minutes(1);
+    const requestTimeout = props.requestTimeout ?? Duration.seconds(10);
+    const cpu = props.cpu ?? 256;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+    const capacity = props.capacity ?? ServiceCapacity.fargateSpot({ onDemandBase: 0 });
+    const loadTesterName = props.loadTesterName ?? Names.uniqueId(this);
+
+    this.validate(props, { trigger, requests, concurrency, timeLimit, requestTimeout, cpu, memoryLimitMiB, loadTesterName });
+
+    this.loadTesterName = loadTesterName;
+    this.targets = [...props.targets];
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
+      cpu,
+      memoryLimitMiB,
+      // Fargate Spot runs X86_64 only.
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+
+    const image = props.image ?? ServiceImage.fromRegistry(DEFAULT_IMAGE);
+    this.container = this.taskDefinition.addContainer('LoadTester', {
+      containerName: 'load-tester',
+      image: image.bind(this, { cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
+      essential: true,
+      // The script is the command: no image build, and the task definition shows exactly what runs.
+      entryPoint: ['/bin/sh', '-c'],
+      command: [loadTestScript()],
+      environment: scriptEnvironment({
+        testerName: loadTesterName,
+        targets: this.targets.map(t => ({ name: t.name, url: t.url })),
+        requests,
+        concurrency,
+        timeLimitSeconds: timeLimit.toSeconds(),
+        requestTimeoutSeconds: requestTimeout.toSeconds(),
+        mode: trigger.schedule ? 'once' : 'loop',
+        // The script checks every setting up front; a scheduled run never pauses, so any valid value does.
+        pauseSeconds: trigger.pauseBetweenRuns?.toSeconds() ?? 1,
+      }),
+      // `nobody`: ab needs no privileges, and the script writes no files.
+      user: '65534:65534',
+      readonlyRootFilesystem: true,
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'load-tester',
+        // The output is a few lines per run and carries the metrics: never drop a line.
+        mode: ecs.AwsLogDriverMode.BLOCKING,
+      }),
+    });
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The environment carries the load-test settings and target URLs, none of them secret.',
+    });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.infra.vpc,
+      description: `Load tester ${loadTesterName}`,
+      allowAllOutbound: false,
+    });
+    // Image pulls from ECR Public and log delivery go through the NAT gateway over HTTPS.
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Image pulls and CloudWatch Logs over HTTPS');
+    this.securityGroup = securityGroup;
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+    for (const target of this.targets) {
+      target._allowFrom(this);
+    }
+
+    const subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    if (trigger.schedule) {
+      this.rule = new events.Rule(this, 'Schedule', {
+        schedule: trigger.schedule,
+        enabled,
+        description: `Starts load tester ${loadTesterName}`,
+        targets: [new RunTaskTarget({
+          cluster: props.infra.cluster,
+          taskDefinition: this.taskDefinition,
+          capacityProviderStrategies: capacity.capacityProviderStrategies,
+          subnets,
+          securityGroups: [securityGroup],
+          role: new iam.Role(this, 'ScheduleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
+        })],
+      });
+    } else {
+      this.service = new ecs.FargateService(this, 'Service', {
+        cluster: props.infra.cluster,
+        taskDefinition: this.taskDefinition,
+        desiredCount: enabled ? 1 : 0,
+        capacityProviderStrategies: capacity.capacityProviderStrategies,
+        vpcSubnets: subnets,
+        securityGroups: [securityGroup],
+        assignPublicIp: false,
+        // Stop the old tester before starting the new one: two at once would double the load.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { enable: true, rollback: true },
+        propagateTags: ecs.PropagatedTagSource.SERVICE,
+      });
+    }
+  }
+
+  /** Requests per second of each run against the target (ab's mean), average over 5 minutes by default. */
+  public metricRequestsPerSecond(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('requestsPerSecond', target, cloudwatch.Stats.AVERAGE, props);
+  }
+
+  /** The run's median response time in milliseconds, average over 5 minutes by default. */
+  public metricLatencyP50(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('latencyP50', target, cloudwatch.Stats.AVERAGE, props);
+  }
+
+  /** The run's 90th-percentile response time in milliseconds, average over 5 minutes by default. */
+  public metricLatencyP90(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('latencyP90', target, cloudwatch.Stats.AVERAGE, props);
+  }
+
+  /** The run's 99th-percentile response time in milliseconds, average over 5 minutes by default. */
+  public metricLatencyP99(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('latencyP99', target, cloudwatch.Stats.AVERAGE, props);
+  }
+
+  /** Requests ab completed (answered or failed), sum over 5 minutes by default. */
+  public metricCompletedRequests(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('completedRequests', target, cloudwatch.Stats.SUM, props);
+  }
+
+  /**
+   * Requests ab counted as failed (connection, receive and exception errors; one request can count
+   * more than once), sum over 5 minutes by default.
+   */
+  public metricFailedRequests(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('failedRequests', target, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Responses with a status other than 2xx, sum over 5 minutes by default. */
+  public metricNon2xxResponses(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('non2xxResponses', target, cloudwatch.Stats.SUM, props);
+  }
+
+  /**
+   * Runs that measured nothing (no request answered, or a response slower than `requestTimeout`),
+   * sum over 5 minutes by default.
+   */
+  public metricFailedRuns(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('failedRuns', target, cloudwatch.Stats.SUM, props);
+  }
+
+  private metric(key: LoadTestMetricKey, target: LoadTestTarget, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.targets.includes(target)) {
+      fail(this, `target '${target.name}' is not one of this load tester's targets: pass one of tester.targets`);
+    }
+    return new cloudwatch.Metric({
+      namespace: LOAD_TEST_NAMESPACE,
+      metricName: LOAD_TEST_METRICS[key].name,
+      dimensionsMap: { [TESTER_DIMENSION]: this.loadTesterName, [TARGET_DIMENSION]: target.name },
+      statistic,
+      ...props,
+    });
+  }
+
+  private validate(props: LoadTesterProps, v: {
+    trigger: LoadTestTrigger;
+    requests: number;
+    concurrency: number;
+    timeLimit: Duration;
+    requestTimeout: Duration;
+    cpu: number;
+    memoryLimitMiB: number;
+    loadTesterName: string;
+  }): void {
+    if (props.targets.length === 0) {
+      fail(this, 'targets is empty: pass at least one target, for example LoadTestTarget.cloudMap(service)');
+    }
+    const names = new Set<string>();
+    for (const target of props.targets) {
+      if (names.has(target.name)) {
+        fail(this, `two targets are named '${target.name}': give each a unique name (LoadTestTargetOptions.name)`);
+      }
+      names.add(target.name);
+    }
+    if (!Token.isUnresolved(v.loadTesterName) && !NAME_PATTERN.test(v.loadTesterName)) {
+      fail(this, `loadTesterName ('${v.loadTesterName}') must be 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    for (const [prop, value] of [['requests', v.requests], ['concurrency', v.concurrency], ['cpu', v.cpu], ['memoryLimitMiB', v.memoryLimitMiB]] as const) {
+      if (Token.isUnresolved(value)) {
+        fail(this, `${prop} must be known at synth: the script and the task size need a number`);
+      }
+    }
+    checkRange(this, 'requests', v.requests, 1, 1_000_000);
+    // 20000 is ab's own ceiling.
+    checkRange(this, 'concurrency', v.concurrency, 1, 20_000);
+    if (v.concurrency > v.requests) {
+      fail(this, `concurrency (${v.concurrency}) must not exceed requests (${v.requests}): ab cannot have more requests in flight than it sends`);
+    }
+    this.checkWholeSeconds('timeLimit', v.timeLimit, 1, 3600);
+    this.checkWholeSeconds('requestTimeout', v.requestTimeout, 1, 300);
+    if (v.requestTimeout.toSeconds() > v.timeLimit.toSeconds()) {
+      fail(this, `requestTimeout (${v.requestTimeout.toSeconds()} s) must not exceed timeLimit (${v.timeLimit.toSeconds()} s)`);
+    }
+    if (v.trigger.pauseBetweenRuns) {
+      this.checkWholeSeconds('pauseBetweenRuns', v.trigger.pauseBetweenRuns, 1, 86_400);
+    }
+    checkFargateSize(this, v.cpu, v.memoryLimitMiB);
+
+    // A round can take every target's time limit plus a request timeout; a schedule that fires
+    // sooner starts a second tester next to the first and doubles the load.
+    const interval = v.trigger.schedule ? rateSeconds(v.trigger.schedule) : undefined;
+    const longestRound = props.targets.length * (v.timeLimit.toSeconds() + v.requestTimeout.toSeconds());
+    if (interval !== undefined && longestRound > interval) {
+      Annotations.of(this).addWarningV2('cdk-ecs-devops:loadTestOverlap',
+        `a round of runs can take ${longestRound} s (${props.targets.length} targets × (timeLimit + requestTimeout)) but the schedule starts one every ${interval} s, so runs can overlap: lower timeLimit or schedule less often`);
+    }
+  }
+
+  private checkWholeSeconds(prop: string, value: Duration, min: number, max: number): void {
+    if (value.isUnresolved()) {
+      fail(this, `${prop} must be known at synth: the script receives it as a number`);
+    }
+    const ms = value.toMilliseconds();
+    if (ms % 1000 !== 0) {
+      fail(this, `${prop} (${ms} ms) must be a whole number of seconds: ab counts in seconds`);
+    }
+    checkSeconds(this, prop, value, min, max);
+  }
+}
+
+/** The interval of a `rate(...)` schedule in seconds; undefined for cron schedules. */
+function rateSeconds(schedule: events.Schedule): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule.expressionString);
+  if (!match) {
+    return undefined;
+  }
+  const unit = match[2].startsWith('minute') ? 60 : match[2].startsWith('hour') ? 3600 : 86_400;
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The contract between the LoadTester construct and the script its container runs
+ * (`assets/load-tester/run.sh`). The script prints CloudWatch Embedded Metric Format (EMF) lines;
+ * CloudWatch Logs turns them into metrics. The namespace, dimension names and metric names live
+ * here only: the construct builds its `metricXxx()` methods from them and hands the very same
+ * values to the script through its environment, so dashboards and the script cannot drift apart.
+ */
+
+/** The CloudWatch namespace of every load-test metric. */
+export const LOAD_TEST_NAMESPACE = 'CdkEcsDevops/LoadTester';
+
+/** Dimension naming the load tester (its `loadTesterName`). */
+export const TESTER_DIMENSION = 'LoadTester';
+
+/** Dimension naming the target within the load tester (the target's `name`). */
+export const TARGET_DIMENSION = 'Target';
+
+/** One metric the script emits per target and run. */
+export interface LoadTestMetricSpec {
+  /** The CloudWatch metric name. */
+  readonly name: string;
+  /** The EMF unit. */
+  readonly unit: string;
+  /** The environment variable that tells the script the metric name. */
+  readonly env: string;
+}
+
+/** Every metric of a run, keyed by what it measures. */
+export const LOAD_TEST_METRICS = {
+  requestsPerSecond: { name: 'RequestsPerSecond', unit: 'Count/Second', env: 'LT_METRIC_RPS' },
+  latencyP50: { name: 'LatencyP50', unit: 'Milliseconds', env: 'LT_METRIC_P50' },
+  latencyP90: { name: 'LatencyP90', unit: 'Milliseconds', env: 'LT_METRIC_P90' },
+  latencyP99: { name: 'LatencyP99', unit: 'Milliseconds', env: 'LT_METRIC_P99' },
+  completedRequests: { name: 'CompletedRequests', unit: 'Count', env: 'LT_METRIC_COMPLETED' },
+  failedRequests: { name: 'FailedRequests', unit: 'Count', env: 'LT_METRIC_FAILED' },
+  non2xxResponses: { name: 'Non2xxResponses', unit: 'Count', env: 'LT_METRIC_NON2XX' },
+  failedRuns: { name: 'FailedRuns', unit: 'Count', env: 'LT_METRIC_FAILED_RUNS' },
+} as const satisfies Record<string, LoadTestMetricSpec>;
+
+/** What `metricXxx()` and the script agree on for one metric. */
+export type LoadTestMetricKey = keyof typeof LOAD_TEST_METRICS;
+
+/** A URL the script sends requests to, with the name its metrics carry in the Target dimension. */
+export interface ScriptTarget {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** Everything one run of the script needs. */
+export interface ScriptSettings {
+  /** Value of the LoadTester dimension. */
+  readonly testerName: string;
+  readonly targets: ScriptTarget[];
+  /** Requests per target and run (ab -n). */
+  readonly requests: number;
+  /** Requests in flight at once (ab -c). */
+  readonly concurrency: number;
+  /** Longest run per target, in seconds (ab -t). */
+  readonly timeLimitSeconds: number;
+  /** Longest wait for one response, in seconds (ab -s). */
+  readonly requestTimeoutSeconds: number;
+  /** `once`: one run per target, then exit. `loop`: runs with a pause between them until stopped. */
+  readonly mode: 'once' | 'loop';
+  /** Pause between loop rounds, in seconds; ignored for `once`. */
+  readonly pauseSeconds: number;
+}
+
+/** Where the script lives, in the source tree and in the published package alike. */
+export const LOAD_TEST_SCRIPT_PATH = path.join(__dirname, '..', '..', 'assets', 'load-tester', 'run.sh');
+
+/** The script's text, read at synth so no image needs to be built for it. */
+export function loadTestScript(): string {
+  return fs.readFileSync(LOAD_TEST_SCRIPT_PATH, 'utf8');
+}
+
+/** The container environment that configures the script. */
+export function scriptEnvironment(settings: ScriptSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    LT_NAMESPACE: LOAD_TEST_NAMESPACE,
+    LT_TESTER_DIMENSION: TESTER_DIMENSION,
+    LT_TARGET_DIMENSION: TARGET_DIMENSION,
+    LT_TESTER: settings.testerName,
+    // Space-separated name=url pairs: names are validated to contain neither, URLs cannot contain spaces.
+    LT_TARGETS: settings.targets.map(t => `${t.name}=${t.url}`).join(' '),
+    LT_REQUESTS: String(settings.requests),
+    LT_CONCURRENCY: String(settings.concurrency),
+    LT_TIME_LIMIT: String(settings.timeLimitSeconds),
+    LT_REQUEST_TIMEOUT: String(settings.requestTimeoutSeconds),
+    LT_MODE: settings.mode,
+    LT_PAUSE: String(settings.pauseSeconds),
+  };
+  for (const metric of Object.values(LOAD_TEST_METRICS)) {
+    env[metric.env] = metric.name;
+  }
+  return env;
+}

@@ -1,0 +1,186 @@
+import { spawn } from 'child_process';
+import * as net from 'net';
+import { lines, RunningService, startService } from './sample-services.helpers';
+import {
+  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, ScriptSettings, TARGET_DIMENSION, TESTER_DIMENSION, loadTestScript, scriptEnvironment,
+} from '../src/private/load-test-metrics';
+
+/**
+ * The LoadTester's script, run the way its container runs it (`/bin/sh -c <script>` with the
+ * environment the construct builds), with a real `ab` against the sample services on 127.0.0.1.
+ * Every run is bounded: at most REQUESTS requests and TIME_LIMIT seconds per target.
+ */
+
+const REQUESTS = 500;
+const CONCURRENCY = 4;
+const TIME_LIMIT = 15;
+
+interface ScriptRun {
+  readonly status: number | null;
+  readonly stdout: string[];
+  readonly stderr: string[];
+}
+
+function settings(targets: ScriptSettings['targets'], overrides: Partial<ScriptSettings> = {}): ScriptSettings {
+  return {
+    testerName: 'e2e',
+    targets,
+    requests: REQUESTS,
+    concurrency: CONCURRENCY,
+    timeLimitSeconds: TIME_LIMIT,
+    requestTimeoutSeconds: 5,
+    mode: 'once',
+    pauseSeconds: 1,
+    ...overrides,
+  };
+}
+
+/** Runs the script; `until` may stop it early (SIGTERM) once it has seen enough output. */
+function runScript(s: ScriptSettings, until?: (stdout: string[]) => boolean): Promise<ScriptRun> {
+  const child = spawn('/bin/sh', ['-c', loadTestScript()], {
+    env: { PATH: process.env.PATH ?? '', ...scriptEnvironment(s) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  lines(child.stdout!, line => {
+    stdout.push(line);
+    if (until?.(stdout)) {
+      child.kill('SIGTERM');
+    }
+  });
+  lines(child.stderr!, line => stderr.push(line));
+  return new Promise(resolve => child.on('close', status => resolve({ status, stdout, stderr })));
+}
+
+/** A loopback port nobody listens on. */
+function closedPort(): Promise<number> {
+  return new Promise(resolve => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const UNITS = Object.fromEntries(Object.values(LOAD_TEST_METRICS).map(m => [m.name, m.unit]));
+
+/** Parses an EMF line and checks it is a well-formed directive in our namespace and dimensions. */
+function emf(line: string): Record<string, any> {
+  const record = JSON.parse(line);
+  const directive = record._aws.CloudWatchMetrics[0];
+  expect(record._aws.CloudWatchMetrics).toHaveLength(1);
+  expect(Number.isInteger(record._aws.Timestamp)).toBe(true);
+  expect(Math.abs(record._aws.Timestamp - Date.now())).toBeLessThan(5 * 60_000);
+  expect(directive.Namespace).toBe(LOAD_TEST_NAMESPACE);
+  expect(directive.Dimensions).toEqual([[TESTER_DIMENSION, TARGET_DIMENSION]]);
+  for (const metric of directive.Metrics) {
+    expect(metric.Unit).toBe(UNITS[metric.Name]);
+    expect(typeof record[metric.Name]).toBe('number');
+  }
+  return record;
+}
+
+describe('the load tester\'s script against the sample services', () => {
+  let backend: RunningService;
+  let frontend: RunningService;
+  beforeAll(async () => {
+    backend = await startService('backend');
+    frontend = await startService('frontend', { BACKEND_URL: backend.url });
+    for (const name of ['apple', 'pear', 'plum']) {
+      await fetch(`${backend.url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    }
+  });
+  afterAll(async () => {
+    await frontend.stop();
+    await backend.stop();
+  });
+
+  test('one bounded run per target, reported as EMF metrics with plausible numbers', async () => {
+    const run = await runScript(settings([
+      { name: 'backend-items', url: `${backend.url}/items` },
+      { name: 'frontend', url: `${frontend.url}/` },
+    ]));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toHaveLength(2);
+
+    const [b, f] = run.stdout.map(emf);
+    expect([b.LoadTester, b.Target, b.Url]).toEqual(['e2e', 'backend-items', `${backend.url}/items`]);
+    expect([f.LoadTester, f.Target]).toEqual(['e2e', 'frontend']);
+    for (const r of [b, f]) {
+      expect(r._aws.CloudWatchMetrics[0].Metrics.map((m: any) => m.Name).sort()).toEqual(Object.values(LOAD_TEST_METRICS).map(m => m.name).sort());
+      expect(r.CompletedRequests).toBeGreaterThan(0);
+      expect(r.CompletedRequests).toBeLessThanOrEqual(REQUESTS);
+      expect(r.FailedRequests).toBe(0);
+      expect(r.Non2xxResponses).toBe(0);
+      expect(r.FailedRuns).toBe(0);
+      expect(r.RequestsPerSecond).toBeGreaterThan(0);
+      expect(r.LatencyP50).toBeGreaterThanOrEqual(0);
+      expect(r.LatencyP50).toBeLessThanOrEqual(r.LatencyP90);
+      expect(r.LatencyP90).toBeLessThanOrEqual(r.LatencyP99);
+    }
+    // The figures, for the record: requests per second and p99 of each target on this machine.
+    console.log(run.stderr.join('\n'));
+  });
+
+  test('counts non-2xx answers', async () => {
+    const run = await runScript(settings([{ name: 'missing', url: `${backend.url}/no-such-path` }], { requests: 50 }));
+    expect(run.status).toBe(0);
+    const r = emf(run.stdout[0]);
+    expect(r).toMatchObject({ CompletedRequests: 50, Non2xxResponses: 50, FailedRequests: 0, FailedRuns: 0 });
+  });
+
+  test('a target that does not answer is a failed run without latency figures, and the task exits non-zero', async () => {
+    const port = await closedPort();
+    const run = await runScript(settings([
+      { name: 'down', url: `http://127.0.0.1:${port}/` },
+      { name: 'backend-health', url: `${backend.url}/health` },
+    ], { requests: 50 }));
+    expect(run.status).toBe(1);
+    const [down, up] = run.stdout.map(emf);
+    expect(down._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'FailedRuns', Unit: 'Count' }]);
+    expect(down).toMatchObject({ Target: 'down', FailedRuns: 1 });
+    expect(down.LatencyP99).toBeUndefined();
+    // One failing target does not stop the others.
+    expect(up).toMatchObject({ Target: 'backend-health', CompletedRequests: 50, FailedRuns: 0 });
+    expect(run.stderr.join('\n')).toMatch(/down: the run failed/);
+  });
+
+  test('the time limit ends a run before its request count', async () => {
+    const started = Date.now();
+    const run = await runScript(settings([{ name: 'backend-items', url: `${backend.url}/items` }], { requests: 1_000_000, concurrency: 2, timeLimitSeconds: 2 }));
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.status).toBe(0);
+    expect(seconds).toBeLessThan(10);
+    const r = emf(run.stdout[0]);
+    expect(r.CompletedRequests).toBeGreaterThan(0);
+    expect(r.CompletedRequests).toBeLessThan(1_000_000);
+  });
+
+  test('loop mode repeats rounds and stops promptly when the task is stopped', async () => {
+    let stoppedAt = 0;
+    const run = await runScript(
+      settings([{ name: 'backend-health', url: `${backend.url}/health` }], { mode: 'loop', requests: 20, pauseSeconds: 1 }),
+      stdout => {
+        if (stdout.length === 2 && stoppedAt === 0) {
+          stoppedAt = Date.now();
+          return true;
+        }
+        return false;
+      },
+    );
+    expect(run.stdout.length).toBeGreaterThanOrEqual(2);
+    run.stdout.forEach(line => expect(emf(line)).toMatchObject({ CompletedRequests: 20, FailedRuns: 0 }));
+    expect(run.status).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    expect(run.stderr.join('\n')).toMatch(/stop requested, exiting/);
+  });
+
+  test('refuses to start with a setting missing or malformed', async () => {
+    const broken = { ...settings([{ name: 'x', url: `${backend.url}/` }]), requests: 0 };
+    const run = await runScript(broken);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toEqual([]);
+    expect(run.stderr.join('\n')).toMatch(/LT_REQUESTS \(0\) must be a whole number of at least 1/);
+  });
+});
