@@ -8,13 +8,14 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildServicesApp } from './services-app';
 import { buildSampleApp } from '../integ/sample/app';
+import { STAGES } from '../integ/sample/config';
 
 const [kind, count] = process.argv.slice(2);
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 const started = process.hrtime.bigint();
 const app = new App({ outdir });
 if (kind === 'sample') {
-  buildSampleApp(app, { region: 'us-east-1' });
+  buildSampleApp(app, STAGES.dev, { region: 'us-east-1' });
 } else {
   buildServicesApp(app, Number(count));
 }

@@ -327,6 +327,8 @@ export class LoadTester extends Construct implements ec2.IConnectable {
       containerName: 'load-tester',
       image: image.bind(this, { cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
       essential: true,
+      // A hard limit equal to the task's memory: ab can use all of it, never more.
+      memoryLimitMiB,
       // The script is the command: no image build, and the task definition shows exactly what runs.
       entryPoint: ['/bin/sh', '-c'],
       command: [loadTestScript()],

@@ -2,14 +2,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { acknowledgements, guardFindings, nagFindings } from './validators';
 import { buildSampleApp } from '../integ/sample/app';
+import { STAGES } from '../integ/sample/config';
 
 const app = new App();
-buildSampleApp(app, { region: 'us-east-1' });
+buildSampleApp(app, STAGES.dev, { region: 'us-east-1' });
 const stacks = app.node.children.filter(Stack.isStack);
-const template = (name: string) => Template.fromStack(stacks.find(s => s.stackName === `EcsDevops-${name}`)!);
+const template = (name: string) => Template.fromStack(stacks.find(s => s.stackName === `EcsDevops-Dev-${name}`)!);
 
-test('the sample app has the base, backend and frontend stacks', () => {
-  expect(stacks.map(s => s.stackName)).toEqual(['EcsDevops-Infra', 'EcsDevops-Backend', 'EcsDevops-Frontend']);
+test('the sample app has the base, backend, frontend and load-test stacks', () => {
+  expect(stacks.map(s => s.stackName)).toEqual(['EcsDevops-Dev-Infra', 'EcsDevops-Dev-Backend', 'EcsDevops-Dev-Frontend', 'EcsDevops-Dev-LoadTest']);
   for (const stack of stacks) {
     expect(stack.region).toBe('us-east-1');
     expect(stack.account).toMatch(/^\$\{Token/);
@@ -24,12 +25,12 @@ test('the backend sits behind an internal load balancer, the frontend behind a p
 test('the frontend reaches the backend through its Cloud Map name', () => {
   template('Frontend').hasResourceProperties('AWS::ECS::TaskDefinition', {
     ContainerDefinitions: [Match.objectLike({
-      Environment: Match.arrayWith([{ Name: 'BACKEND_URL', Value: 'http://backend.svc.internal:80' }]),
+      Environment: Match.arrayWith([{ Name: 'BACKEND_URL', Value: 'http://backend.svc.internal:8080' }]),
     })],
   });
   template('Frontend').hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
     Description: 'Frontend calls the backend through Cloud Map',
-    GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EcsDevops-Backend') },
+    GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EcsDevops-Dev-Backend') },
   });
 });
 

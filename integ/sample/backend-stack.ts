@@ -1,0 +1,48 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import * as path from 'path';
+import { StageConfig } from './config';
+import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
+
+export interface BackendStackProps extends StackProps {
+  readonly infra: IBaseInfra;
+}
+
+/** The backend team's stack: a JSON API behind an internal load balancer, its table and its dashboard. */
+export class BackendStack extends Stack {
+  public readonly service: MicroService;
+  public readonly table: dynamodb.Table;
+  public readonly dashboard: ServiceDashboard;
+
+  constructor(scope: Construct, id: string, config: StageConfig, props: BackendStackProps) {
+    super(scope, id, props);
+    const settings = config.backend;
+    this.table = new dynamodb.Table(this, 'Items', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: config.removalPolicy,
+    });
+    this.service = new MicroService(this, 'Backend', {
+      infra: props.infra,
+      serviceName: 'backend',
+      image: ServiceImage.fromAsset(path.join(__dirname, '..', 'services', 'backend')),
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryLimitMiB,
+      loadBalancerType: LoadBalancerType.INTERNAL,
+      environment: { TABLE_NAME: this.table.tableName },
+      targetHealthCheck: { path: '/health' },
+      autoScaling: { minCapacity: settings.minTasks, maxCapacity: settings.maxTasks, targetCpuUtilizationPercent: settings.targetCpuPercent },
+      removalPolicy: config.removalPolicy,
+    });
+    this.table.grantReadWriteData(this.service);
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      services: [this.service],
+      alarmEmails: config.notificationEmails,
+      alarmThresholds: { errorRatePercent: settings.errorRatePercent, latencyP99: Duration.millis(settings.p99LatencyMs) },
+      deploymentAlarms: true,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import * as path from 'path';
+import { StageConfig } from './config';
+import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
+
+export interface FrontendStackProps extends StackProps {
+  readonly infra: IBaseInfra;
+  readonly backend: MicroService;
+}
+
+/** The frontend team's stack: a web page behind a public load balancer that calls the backend through Cloud Map. */
+export class FrontendStack extends Stack {
+  public readonly service: MicroService;
+  public readonly dashboard: ServiceDashboard;
+
+  constructor(scope: Construct, id: string, config: StageConfig, props: FrontendStackProps) {
+    super(scope, id, props);
+    const settings = config.frontend;
+    this.service = new MicroService(this, 'Frontend', {
+      infra: props.infra,
+      serviceName: 'frontend',
+      image: ServiceImage.fromAsset(path.join(__dirname, '..', 'services', 'frontend')),
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryLimitMiB,
+      loadBalancerType: LoadBalancerType.PUBLIC,
+      environment: { BACKEND_URL: props.backend.serviceDiscoveryUrl },
+      targetHealthCheck: { path: '/health' },
+      autoScaling: { minCapacity: settings.minTasks, maxCapacity: settings.maxTasks, targetCpuUtilizationPercent: settings.targetCpuPercent },
+      removalPolicy: config.removalPolicy,
+    });
+    // Opened from the caller's side, so the rule lives in this stack and the backend stack stays independent of it.
+    this.service.connections.allowToDefaultPort(props.backend, 'Frontend calls the backend through Cloud Map');
+    for (const sg of this.service.connections.securityGroups) {
+      Annotations.of(sg).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+        'Tasks may open any outbound connection (image pulls, AWS APIs), so the egress half of the rule is already covered.');
+    }
+    Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:publicHttp',
+      'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.');
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      services: [this.service],
+      alarmEmails: config.notificationEmails,
+      alarmThresholds: { errorRatePercent: settings.errorRatePercent, latencyP99: Duration.millis(settings.p99LatencyMs) },
+      deploymentAlarms: true,
+    });
+  }
+}
