@@ -66,6 +66,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'ts-node@^10',
+    // Parses the appspec.yaml the CodeDeploy buildspec writes, in tests.
+    'yaml@^2',
   ],
 
   gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],

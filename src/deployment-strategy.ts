@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /**
@@ -30,10 +31,180 @@ export interface RollingDeploymentOptions {
 }
 
 /**
+ * Options shared by the ECS-native blue/green, canary and linear strategies.
+ */
+export interface BlueGreenDeploymentOptions {
+  /**
+   * How long blue and green tasks both keep running after all production traffic has moved to
+   * green. Alarms can still roll the deployment back during this time; afterwards the blue tasks stop.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly bakeTime?: Duration;
+
+  /**
+   * The port of the test listener, which reaches the green tasks before production traffic does.
+   * It accepts traffic from the VPC only, also on a public load balancer.
+   *
+   * @default 8080
+   */
+  readonly testListenerPort?: number;
+
+  /**
+   * Lambda functions that ECS runs at deployment lifecycle stages, such as tests against the test
+   * listener after `POST_TEST_TRAFFIC_SHIFT` (`new ecs.DeploymentLifecycleLambdaTarget(fn, 'Id', {...})`).
+   *
+   * @default - none
+   */
+  readonly lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
+
+  /**
+   * Whether the deployment circuit breaker rolls a deployment whose green tasks fail to start
+   * back to blue.
+   *
+   * @default true
+   */
+  readonly rollbackOnFailure?: boolean;
+}
+
+/**
+ * Options for `DeploymentStrategy.canary()`.
+ */
+export interface CanaryDeploymentOptions extends BlueGreenDeploymentOptions {
+  /**
+   * The percentage of production traffic the green tasks get first, in steps of 0.1.
+   *
+   * @default 10
+   */
+  readonly canaryPercent?: number;
+
+  /**
+   * How long the green tasks serve `canaryPercent` of the traffic before they get all of it.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly canaryInterval?: Duration;
+}
+
+/**
+ * Options for `DeploymentStrategy.linear()`.
+ */
+export interface LinearDeploymentOptions extends BlueGreenDeploymentOptions {
+  /**
+   * The percentage of production traffic moved to the green tasks in each step, from 3 to 100
+   * in steps of 0.1.
+   *
+   * @default 10
+   */
+  readonly stepPercent?: number;
+
+  /**
+   * How long to wait between two steps.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly stepInterval?: Duration;
+}
+
+/**
+ * How CodeDeploy moves production traffic from the blue to the green tasks.
+ */
+export enum TrafficShiftingType {
+  /** All traffic at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** A first percentage, then the rest after an interval. */
+  CANARY = 'CANARY',
+  /** Equal percentages, one per interval. */
+  LINEAR = 'LINEAR',
+}
+
+/**
+ * Options for `TrafficShifting.canary()` and `TrafficShifting.linear()`.
+ */
+export interface TrafficShiftingOptions {
+  /**
+   * The percentage of traffic moved first (canary) or in each step (linear), 1 to 99.
+   *
+   * @default 10
+   */
+  readonly percentage?: number;
+
+  /**
+   * How long to wait after the first shift (canary) or between two steps (linear), in whole minutes.
+   *
+   * @default - Duration.minutes(5) for canary, Duration.minutes(1) for linear
+   */
+  readonly interval?: Duration;
+}
+
+/**
+ * How CodeDeploy shifts production traffic during a blue/green deployment.
+ */
+export class TrafficShifting {
+  /** Move all production traffic at once. */
+  public static allAtOnce(): TrafficShifting {
+    return new TrafficShifting(TrafficShiftingType.ALL_AT_ONCE, 100, Duration.minutes(0));
+  }
+
+  /**
+   * Move `percentage` of the traffic, wait `interval`, then move the rest. The default is seed
+   * 001's `ECSCanary10Percent5Minutes`.
+   */
+  public static canary(options: TrafficShiftingOptions = {}): TrafficShifting {
+    return new TrafficShifting(TrafficShiftingType.CANARY, options.percentage ?? 10, options.interval ?? Duration.minutes(5));
+  }
+
+  /** Move `percentage` of the traffic every `interval` until all of it has moved. */
+  public static linear(options: TrafficShiftingOptions = {}): TrafficShifting {
+    return new TrafficShifting(TrafficShiftingType.LINEAR, options.percentage ?? 10, options.interval ?? Duration.minutes(1));
+  }
+
+  /** The kind of shift. */
+  public readonly type: TrafficShiftingType;
+  /** The percentage moved first (canary) or per step (linear); 100 for all at once. */
+  public readonly percentage: number;
+  /** The wait after the first shift (canary) or between steps (linear); zero for all at once. */
+  public readonly interval: Duration;
+
+  private constructor(type: TrafficShiftingType, percentage: number, interval: Duration) {
+    this.type = type;
+    this.percentage = percentage;
+    this.interval = interval;
+  }
+}
+
+/**
+ * Options for `DeploymentStrategy.codeDeploy()`.
+ */
+export interface CodeDeployDeploymentOptions {
+  /**
+   * How production traffic moves to the green tasks.
+   *
+   * @default TrafficShifting.canary() (10 % first, the rest after 5 minutes)
+   */
+  readonly trafficShifting?: TrafficShifting;
+
+  /**
+   * How long the blue tasks keep running after all traffic has moved, so a rollback is instant.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly terminationWaitTime?: Duration;
+
+  /**
+   * The port of the test listener, which reaches the green tasks before production traffic does.
+   * It accepts traffic from the VPC only, also on a public load balancer.
+   *
+   * @default 8080
+   */
+  readonly testListenerPort?: number;
+}
+
+/**
  * How new versions of a MicroService replace running ones.
  *
  * The pipeline that delivers the service follows the strategy: `RollingPipeline` deploys rolling
- * services, `BlueGreenPipeline` the progressive ones.
+ * services, `BlueGreenPipeline` the blue/green, canary, linear and CodeDeploy ones.
  */
 export class DeploymentStrategy {
   /**
@@ -41,17 +212,83 @@ export class DeploymentStrategy {
    * drain. The circuit breaker and any deployment alarms roll a failed deployment back.
    */
   public static rolling(options: RollingDeploymentOptions = {}): DeploymentStrategy {
-    return new DeploymentStrategy(ecs.DeploymentControllerType.ECS, ecs.DeploymentStrategy.ROLLING, {
+    return new DeploymentStrategy({
+      controller: ecs.DeploymentControllerType.ECS,
+      ecsStrategy: ecs.DeploymentStrategy.ROLLING,
       minHealthyPercent: options.minHealthyPercent ?? 100,
       maxHealthyPercent: options.maxHealthyPercent ?? 200,
       rollbackOnFailure: options.rollbackOnFailure ?? true,
     });
   }
 
+  /**
+   * An ECS-native blue/green deployment: a full set of green tasks starts behind a second target
+   * group, the test listener reaches them first, then all production traffic moves at once and
+   * the blue tasks stop after the bake time.
+   */
+  public static blueGreen(options: BlueGreenDeploymentOptions = {}): DeploymentStrategy {
+    return DeploymentStrategy.ecsNative(ecs.DeploymentStrategy.BLUE_GREEN, options, undefined, undefined);
+  }
+
+  /**
+   * An ECS-native canary deployment: like `blueGreen()`, but production traffic moves in two
+   * steps, `canaryPercent` first and the rest after `canaryInterval`.
+   */
+  public static canary(options: CanaryDeploymentOptions = {}): DeploymentStrategy {
+    return DeploymentStrategy.ecsNative(ecs.DeploymentStrategy.CANARY, options,
+      options.canaryPercent ?? 10, options.canaryInterval ?? Duration.minutes(5));
+  }
+
+  /**
+   * An ECS-native linear deployment: like `blueGreen()`, but production traffic moves
+   * `stepPercent` at a time, one step every `stepInterval`.
+   */
+  public static linear(options: LinearDeploymentOptions = {}): DeploymentStrategy {
+    return DeploymentStrategy.ecsNative(ecs.DeploymentStrategy.LINEAR, options,
+      options.stepPercent ?? 10, options.stepInterval ?? Duration.minutes(1));
+  }
+
+  /**
+   * A blue/green deployment run by AWS CodeDeploy: the service uses the CODE_DEPLOY deployment
+   * controller and a CodeDeploy deployment group shifts traffic between two target groups,
+   * rolling back automatically on failure, when stopped, or when a deployment alarm fires.
+   */
+  public static codeDeploy(options: CodeDeployDeploymentOptions = {}): DeploymentStrategy {
+    return new DeploymentStrategy({
+      controller: ecs.DeploymentControllerType.CODE_DEPLOY,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      rollbackOnFailure: true,
+      trafficShifting: options.trafficShifting ?? TrafficShifting.canary(),
+      terminationWaitTime: options.terminationWaitTime ?? Duration.minutes(5),
+      testListenerPort: options.testListenerPort ?? 8080,
+    });
+  }
+
+  private static ecsNative(
+    ecsStrategy: ecs.DeploymentStrategy,
+    options: BlueGreenDeploymentOptions,
+    stepPercent: number | undefined,
+    stepInterval: Duration | undefined,
+  ): DeploymentStrategy {
+    return new DeploymentStrategy({
+      controller: ecs.DeploymentControllerType.ECS,
+      ecsStrategy,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      rollbackOnFailure: options.rollbackOnFailure ?? true,
+      bakeTime: options.bakeTime ?? Duration.minutes(5),
+      testListenerPort: options.testListenerPort ?? 8080,
+      lifecycleHooks: options.lifecycleHooks ?? [],
+      stepPercent,
+      stepInterval,
+    });
+  }
+
   /** Which deployment controller the ECS service uses. */
   public readonly controller: ecs.DeploymentControllerType;
 
-  /** The ECS deployment strategy, when the ECS controller deploys. */
+  /** The ECS deployment strategy, when the ECS controller deploys; undefined for CodeDeploy. */
   public readonly ecsStrategy?: ecs.DeploymentStrategy;
 
   /** Lower limit on healthy tasks during a deployment, in percent of the desired count. */
@@ -60,18 +297,83 @@ export class DeploymentStrategy {
   /** Upper limit on running tasks during a deployment, in percent of the desired count. */
   public readonly maxHealthyPercent: number;
 
-  /** Whether the deployment circuit breaker rolls failed deployments back. */
+  /** Whether failed deployments roll back: by the circuit breaker (ECS) or by CodeDeploy. */
   public readonly rollbackOnFailure: boolean;
 
-  private constructor(
-    controller: ecs.DeploymentControllerType,
-    ecsStrategy: ecs.DeploymentStrategy | undefined,
-    options: Required<RollingDeploymentOptions>,
-  ) {
-    this.controller = controller;
-    this.ecsStrategy = ecsStrategy;
-    this.minHealthyPercent = options.minHealthyPercent;
-    this.maxHealthyPercent = options.maxHealthyPercent;
-    this.rollbackOnFailure = options.rollbackOnFailure;
+  /** How long blue and green run side by side after the traffic shift (ECS-native); undefined otherwise. */
+  public readonly bakeTime?: Duration;
+
+  /** The canary percentage (canary) or step percentage (linear); undefined otherwise. */
+  public readonly stepPercent?: number;
+
+  /** The wait after the canary step (canary) or between steps (linear); undefined otherwise. */
+  public readonly stepInterval?: Duration;
+
+  /** The test listener's port; undefined for rolling updates, which have no test listener. */
+  public readonly testListenerPort?: number;
+
+  /** ECS lifecycle hooks (ECS-native blue/green, canary and linear). */
+  public readonly lifecycleHooks: ecs.IDeploymentLifecycleHookTarget[];
+
+  /** CodeDeploy's traffic shifting; undefined unless the controller is CODE_DEPLOY. */
+  public readonly trafficShifting?: TrafficShifting;
+
+  /** How long CodeDeploy keeps the blue tasks after the shift; undefined unless the controller is CODE_DEPLOY. */
+  public readonly terminationWaitTime?: Duration;
+
+  private constructor(props: {
+    controller: ecs.DeploymentControllerType;
+    ecsStrategy?: ecs.DeploymentStrategy;
+    minHealthyPercent: number;
+    maxHealthyPercent: number;
+    rollbackOnFailure: boolean;
+    bakeTime?: Duration;
+    stepPercent?: number;
+    stepInterval?: Duration;
+    testListenerPort?: number;
+    lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
+    trafficShifting?: TrafficShifting;
+    terminationWaitTime?: Duration;
+  }) {
+    this.controller = props.controller;
+    this.ecsStrategy = props.ecsStrategy;
+    this.minHealthyPercent = props.minHealthyPercent;
+    this.maxHealthyPercent = props.maxHealthyPercent;
+    this.rollbackOnFailure = props.rollbackOnFailure;
+    this.bakeTime = props.bakeTime;
+    this.stepPercent = props.stepPercent;
+    this.stepInterval = props.stepInterval;
+    this.testListenerPort = props.testListenerPort;
+    this.lifecycleHooks = props.lifecycleHooks ?? [];
+    this.trafficShifting = props.trafficShifting;
+    this.terminationWaitTime = props.terminationWaitTime;
   }
+
+  /**
+   * Whether new versions start next to the running ones behind a second (green) target group:
+   * true for every strategy except `rolling()`.
+   */
+  public get isBlueGreen(): boolean {
+    return this.ecsStrategy !== ecs.DeploymentStrategy.ROLLING;
+  }
+
+  /** A short human-readable name for error messages, such as `canary (10 % for 5 min)`. */
+  public describe(): string {
+    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      const t = this.trafficShifting!;
+      const shift = t.type === TrafficShiftingType.ALL_AT_ONCE ? 'all at once'
+        : `${t.type.toLowerCase()} ${t.percentage} % per ${minutes(t.interval)}`;
+      return `codeDeploy (${shift})`;
+    }
+    switch (this.ecsStrategy) {
+      case ecs.DeploymentStrategy.BLUE_GREEN: return 'blueGreen';
+      case ecs.DeploymentStrategy.CANARY: return `canary (${this.stepPercent} % for ${minutes(this.stepInterval!)})`;
+      case ecs.DeploymentStrategy.LINEAR: return `linear (${this.stepPercent} % every ${minutes(this.stepInterval!)})`;
+      default: return 'rolling';
+    }
+  }
+}
+
+function minutes(d: Duration): string {
+  return d.isUnresolved() ? 'a deploy-time interval' : `${d.toMinutes({ integral: false })} min`;
 }

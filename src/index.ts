@@ -5,3 +5,4 @@ export * from './service-capacity';
 export * from './service-image';
 export * from './load-tester';
 export * from './service-dashboard';
+export * from './pipelines';

@@ -1,7 +1,8 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Lazy, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,9 +11,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IBaseInfra } from './base-infra';
-import { DeploymentStrategy } from './deployment-strategy';
+import { DeploymentStrategy, TrafficShiftingType } from './deployment-strategy';
+import { checkWholeMinutes } from './private/deployment-timing';
+import { PipelineContainerImage } from './private/pipeline-image';
 import {
   checkDnsLabel, checkElbName, checkFargateSize, checkPort, checkRange, checkSeconds, fail,
 } from './private/validation';
@@ -377,9 +381,11 @@ export interface MicroServiceProps {
   readonly deploymentStrategy?: DeploymentStrategy;
 
   /**
-   * Alarms that roll a deployment back when they fire while it runs. Their names must be known at
-   * synth (set `alarmName`): an alarm on this service's metrics whose name is a token would make
-   * a circular dependency. More can be added with `addDeploymentAlarms()`.
+   * Alarms that roll a deployment back when they fire while it runs (and, for blue/green
+   * strategies, during the bake time). On the ECS controller their names must be known at synth
+   * (set `alarmName`): an alarm on this service's metrics whose name is a token would make a
+   * circular dependency. With `DeploymentStrategy.codeDeploy()` the CodeDeploy deployment group
+   * watches them. More can be added with `addDeploymentAlarms()`.
    *
    * @default - none; the circuit breaker alone decides
    */
@@ -405,6 +411,10 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly cpuArchitecture: ecs.CpuArchitecture;
   /** How new versions replace running ones. */
   public readonly deploymentStrategy: DeploymentStrategy;
+  /** Where the tasks run. */
+  public readonly capacity: ServiceCapacity;
+  /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
+  public readonly deregistrationDelay: Duration;
 
   /** The ECS service. */
   public readonly service: ecs.BaseService;
@@ -425,8 +435,20 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
   /** The listener that forwards to the service; undefined without a load balancer. */
   public readonly listener?: elbv2.ApplicationListener;
-  /** The target group the tasks register in; undefined without a load balancer. */
+  /** The target group the tasks register in (the blue one of a blue/green strategy); undefined without a load balancer. */
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The second target group new tasks start behind; undefined for rolling updates. */
+  public readonly greenTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** The listener that reaches new tasks before production traffic does; undefined for rolling updates. */
+  public readonly testListener?: elbv2.ApplicationListener;
+  /** The production listener's rule whose weights ECS moves (ECS blue/green, canary, linear); undefined otherwise. */
+  public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
+  /** The test listener's rule whose weights ECS moves (ECS blue/green, canary, linear); undefined otherwise. */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  /** The CodeDeploy deployment group; undefined unless the strategy is `DeploymentStrategy.codeDeploy()`. */
+  public readonly deploymentGroup?: codedeploy.EcsDeploymentGroup;
+  /** The parameter holding the image the pipeline deployed last; undefined unless the image is `ServiceImage.fromPipeline()`. */
+  public readonly imageParameter?: ssm.IStringParameter;
   /** The load balancer's URL, such as `https://name-123.eu-west-1.elb.amazonaws.com`; undefined without one. */
   public readonly url?: string;
   /** The bucket the load balancer writes access logs to; undefined when access logs are off. */
@@ -455,6 +477,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     const accessLogs = props.accessLogs ?? true;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const strategy = props.deploymentStrategy ?? DeploymentStrategy.rolling();
+    const ecsBlueGreen = strategy.isBlueGreen && strategy.controller === ecs.DeploymentControllerType.ECS;
     const interval = props.targetHealthCheck?.interval ?? Duration.seconds(10);
     const healthCheck: elbv2.HealthCheck = {
       path: '/',
@@ -488,6 +511,8 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.containerPort = containerPort;
     this.cpuArchitecture = cpuArchitecture;
     this.deploymentStrategy = strategy;
+    this.capacity = capacity;
+    this.deregistrationDelay = deregistrationDelay;
 
     this.repository = props.repository ?? new ecr.Repository(this, 'Repository', {
       imageScanOnPush: true,
@@ -508,9 +533,13 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
 
+    const image = props.image.bind(this, { cpuArchitecture, repository: this.repository });
+    if (image instanceof PipelineContainerImage) {
+      this.imageParameter = image.parameter;
+    }
     this.container = this.taskDefinition.addContainer('App', {
       containerName: props.serviceName,
-      image: props.image.bind(this, { cpuArchitecture }),
+      image,
       essential: true,
       // A hard limit equal to the task's memory: the container can use all of it, never more.
       memoryLimitMiB,
@@ -527,6 +556,12 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
         maxBufferSize: Size.mebibytes(25),
       }),
     });
+    if (image instanceof ecs.EcrImage || image instanceof ecs.AssetImage || image instanceof PipelineContainerImage) {
+      Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken, which every pull from ECR needs, is only authorized on *; the pull actions themselves are scoped to the image\'s repository.',
+      });
+    }
     if (props.environment && Object.keys(props.environment).length > 0) {
       Validations.of(this.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
@@ -547,6 +582,22 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       circuitBreaker: strategy.controller === ecs.DeploymentControllerType.ECS
         ? { enable: true, rollback: strategy.rollbackOnFailure }
         : undefined,
+      // A service its pipeline deploys runs the newest revision of its task definition family, which
+      // is the pipeline's last one or the one CloudFormation registered last with the image the
+      // pipeline deployed last; naming a revision would let an unrelated service update go back to
+      // CloudFormation's older one. CodeDeploy services must name the family.
+      taskDefinitionRevision: this.imageParameter || strategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY
+        ? ecs.TaskDefinitionRevision.LATEST
+        : undefined,
+      deploymentStrategy: strategy.isBlueGreen ? strategy.ecsStrategy : undefined,
+      bakeTime: strategy.bakeTime,
+      canaryConfiguration: strategy.ecsStrategy === ecs.DeploymentStrategy.CANARY
+        ? { stepPercent: strategy.stepPercent, stepBakeTime: strategy.stepInterval }
+        : undefined,
+      linearConfiguration: strategy.ecsStrategy === ecs.DeploymentStrategy.LINEAR
+        ? { stepPercent: strategy.stepPercent, stepBakeTime: strategy.stepInterval }
+        : undefined,
+      lifecycleHooks: strategy.lifecycleHooks.length > 0 ? strategy.lifecycleHooks : undefined,
       healthCheckGracePeriod: loadBalancerType === LoadBalancerType.NONE
         ? undefined
         : props.healthCheckGracePeriod ?? Duration.seconds(60),
@@ -561,6 +612,11 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
     this.service = service;
+    if (this.imageParameter && strategy.controller === ecs.DeploymentControllerType.ECS) {
+      // The service names its family, so a revision CloudFormation registers (the task definition
+      // changed in code) would not roll out by itself: its revision number starts a deployment.
+      service.forceNewDeployment(Fn.select(6, Fn.split(':', this.taskDefinition.taskDefinitionArn)));
+    }
     this.cloudMapService = service.cloudMapService!;
     this.serviceDiscoveryUrl = `http://${props.serviceName}.${props.infra.namespace.namespaceName}:${containerPort}`;
     (service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
@@ -568,7 +624,6 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
         ? undefined
         : { Enable: true, Rollback: true, AlarmNames: this.deploymentAlarmNames },
     }));
-    this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));
 
     if (props.serviceConnect) {
       service.enableServiceConnect({
@@ -614,18 +669,34 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
         targetType: elbv2.TargetType.IP,
         healthCheck,
         deregistrationDelay,
-        targets: [service],
+        // ECS-native blue/green attaches the service below, together with the green target group.
+        targets: ecsBlueGreen ? undefined : [service],
       });
 
       const https = protocol === elbv2.ApplicationProtocol.HTTPS;
-      this.listener = loadBalancer.addListener('Listener', {
-        port: listenerPort,
+      const listenerOptions = {
         protocol,
         certificates: props.certificate ? [props.certificate] : undefined,
         sslPolicy: https ? props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-        defaultTargetGroups: [this.targetGroup],
+      };
+      this.listener = loadBalancer.addListener('Listener', {
+        port: listenerPort,
+        ...listenerOptions,
+        // ECS moves traffic by changing the weights of a listener rule, so the rule carries it all.
+        defaultAction: ecsBlueGreen ? elbv2.ListenerAction.fixedResponse(404) : undefined,
+        defaultTargetGroups: ecsBlueGreen ? undefined : [this.targetGroup],
         open: internetFacing,
       });
+      if (strategy.isBlueGreen) {
+        const blueGreen = this.configureBlueGreen(loadBalancer, this.targetGroup, this.listener, listenerOptions, {
+          healthCheck, deregistrationDelay, containerPort,
+        });
+        this.greenTargetGroup = blueGreen.greenTargetGroup;
+        this.testListener = blueGreen.testListener;
+        this.productionListenerRule = blueGreen.productionListenerRule;
+        this.testListenerRule = blueGreen.testListenerRule;
+        this.deploymentGroup = blueGreen.deploymentGroup;
+      }
       const redirect = https && (props.redirectHttp ?? true);
       if (redirect) {
         loadBalancer.addRedirect({ sourcePort: 80, targetPort: listenerPort, open: internetFacing });
@@ -660,15 +731,21 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     if (props.autoScaling) {
       this.scaling = this.configureAutoScaling(props.autoScaling);
     }
+    this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));
   }
 
   /**
-   * Adds alarms that roll a running deployment back when they fire. Their names must be known at
-   * synth time (set `alarmName` on the alarm).
+   * Adds alarms that roll a running deployment back when they fire. On the ECS controller their
+   * names must be known at synth time (set `alarmName` on the alarm); with
+   * `DeploymentStrategy.codeDeploy()` they go to the CodeDeploy deployment group, any name works.
    */
   public addDeploymentAlarms(...alarms: cloudwatch.IAlarm[]): void {
-    if (alarms.length > 0 && this.deploymentStrategy.controller !== ecs.DeploymentControllerType.ECS) {
-      fail(this, `deployment alarms need the ECS deployment controller, but deploymentStrategy uses ${this.deploymentStrategy.controller}: pass the alarms to the CodeDeploy deployment group instead`);
+    if (this.deploymentGroup) {
+      // CodeDeploy watches the alarms; its deployment group is a separate resource, so any alarm name works.
+      for (const alarm of alarms) {
+        this.deploymentGroup.addAlarm(alarm);
+      }
+      return;
     }
     for (const alarm of alarms) {
       // An Alarm's `alarmName` is always a Ref; the physical name given to it sits on its L1.
@@ -754,6 +831,183 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       fail(this, `${method}() needs a load balancer, but loadBalancerType is NONE`);
     }
     return this.targetGroup;
+  }
+
+  /**
+   * The second target group, the test listener and what moves traffic between blue and green:
+   * listener rules and a role for ECS, or a deployment group for CodeDeploy.
+   */
+  private configureBlueGreen(
+    loadBalancer: elbv2.ApplicationLoadBalancer,
+    blue: elbv2.ApplicationTargetGroup,
+    listener: elbv2.ApplicationListener,
+    listenerOptions: { protocol: elbv2.ApplicationProtocol; certificates?: acm.ICertificate[]; sslPolicy?: elbv2.SslPolicy },
+    v: { healthCheck: elbv2.HealthCheck; deregistrationDelay: Duration; containerPort: number },
+  ): {
+      greenTargetGroup: elbv2.ApplicationTargetGroup;
+      testListener: elbv2.ApplicationListener;
+      productionListenerRule?: elbv2.ApplicationListenerRule;
+      testListenerRule?: elbv2.ApplicationListenerRule;
+      deploymentGroup?: codedeploy.EcsDeploymentGroup;
+    } {
+    const strategy = this.deploymentStrategy;
+    const green = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', {
+      vpc: this.infra.vpc,
+      port: v.containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      healthCheck: v.healthCheck,
+      deregistrationDelay: v.deregistrationDelay,
+    });
+    const testPort = strategy.testListenerPort!;
+    const testListener = loadBalancer.addListener('TestListener', {
+      port: testPort,
+      ...listenerOptions,
+      defaultAction: strategy.controller === ecs.DeploymentControllerType.ECS ? elbv2.ListenerAction.fixedResponse(404) : undefined,
+      // CodeDeploy needs the green target group behind a listener before its first deployment.
+      defaultTargetGroups: strategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY ? [green] : undefined,
+      // Test traffic is for tests and hooks inside the VPC, even on a public load balancer.
+      open: false,
+    });
+    loadBalancer.connections.allowFrom(ec2.Peer.ipv4(this.infra.vpc.vpcCidrBlock), ec2.Port.tcp(testPort), 'Test listener, from the VPC');
+
+    if (strategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      return { greenTargetGroup: green, testListener, deploymentGroup: this.createDeploymentGroup(blue, green, listener, testListener) };
+    }
+
+    const weighted = (): elbv2.ListenerAction => elbv2.ListenerAction.weightedForward([
+      { targetGroup: blue, weight: 100 },
+      { targetGroup: green, weight: 0 },
+    ]);
+    const productionListenerRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {
+      listener, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])], action: weighted(),
+    });
+    const testListenerRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
+      listener: testListener, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])], action: weighted(),
+    });
+
+    // What ECS needs to move tasks and weights, on these resources only (instead of the AWS managed
+    // AmazonECSInfrastructureRolePolicyForLoadBalancers, which allows it on every load balancer).
+    const role = new iam.Role(this, 'LoadBalancerRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'Lets ECS move blue/green traffic between the target groups of this service',
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      resources: [blue.targetGroupArn, green.targetGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [listener.listenerArn, testListener.listenerArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: [productionListenerRule.listenerRuleArn, testListenerRule.listenerRuleArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Elastic Load Balancing authorizes its Describe* actions on * only; every action that changes something is scoped to this service\'s target groups, listeners and rules.',
+    });
+
+    this.service.loadBalancerTarget({
+      containerName: this.container.containerName,
+      containerPort: v.containerPort,
+      alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+        alternateTargetGroup: green,
+        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionListenerRule),
+        testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testListenerRule),
+        role,
+      }),
+    }).attachToApplicationTargetGroup(blue);
+    return { greenTargetGroup: green, testListener, productionListenerRule, testListenerRule };
+  }
+
+  private createDeploymentGroup(
+    blue: elbv2.ApplicationTargetGroup,
+    green: elbv2.ApplicationTargetGroup,
+    listener: elbv2.ApplicationListener,
+    testListener: elbv2.ApplicationListener,
+  ): codedeploy.EcsDeploymentGroup {
+    const strategy = this.deploymentStrategy;
+    // What CodeDeploy's ECS blue/green needs, on this service only (instead of the AWS managed
+    // AWSCodeDeployRoleForECS, which allows it on every service, listener and role).
+    const role = new iam.Role(this, 'CodeDeployRole', {
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      description: 'Lets CodeDeploy run blue/green deployments of this service',
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet'],
+      resources: [this.service.serviceArn],
+    }));
+    // Task sets get their IDs during a deployment: allowed on this service's task sets by condition.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:CreateTaskSet', 'ecs:DeleteTaskSet'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:service': this.service.serviceArn } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [listener.listenerArn, testListener.listenerArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Elastic Load Balancing\'s Describe* actions and cloudwatch:DescribeAlarms are authorized on * only; task sets get their IDs during a deployment, so creating and deleting them is allowed on * for this service only (ecs:service condition). Everything else is scoped to this service, its listeners and its roles.',
+    });
+
+    const shifting = strategy.trafficShifting!;
+    const group = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
+      service: this.service,
+      blueGreenDeploymentConfig: {
+        blueTargetGroup: blue,
+        greenTargetGroup: green,
+        listener,
+        testListener,
+        terminationWaitTime: strategy.terminationWaitTime,
+      },
+      deploymentConfig: this.codeDeployConfig(shifting.type, shifting.percentage, shifting.interval),
+      autoRollback: { failedDeployment: true, stoppedDeployment: true },
+      // The deployment group would attach AWSCodeDeployRoleForECS to any role it is given.
+      role: role.withoutPolicyUpdates(),
+    });
+    group.node.addDependency(role);
+    return group;
+  }
+
+  private codeDeployConfig(type: TrafficShiftingType, percentage: number, interval: Duration): codedeploy.IEcsDeploymentConfig {
+    if (type === TrafficShiftingType.ALL_AT_ONCE) {
+      return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
+    }
+    const minutes = interval.isUnresolved() ? undefined : interval.toMinutes();
+    const predefined: Record<string, codedeploy.IEcsDeploymentConfig> = {
+      'CANARY/10/5': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      'CANARY/10/15': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+      'LINEAR/10/1': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
+      'LINEAR/10/3': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+    };
+    const known = predefined[`${type}/${percentage}/${minutes}`];
+    if (known) {
+      return known;
+    }
+    return new codedeploy.EcsDeploymentConfig(this, 'DeploymentConfig', {
+      trafficRouting: type === TrafficShiftingType.CANARY
+        ? codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval })
+        : codedeploy.TrafficRouting.timeBasedLinear({ percentage, interval }),
+    });
   }
 
   private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.IBucket {
@@ -844,6 +1098,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     checkRange(this, 'deploymentStrategy minHealthyPercent', v.strategy.minHealthyPercent, 0, 100);
     checkRange(this, 'deploymentStrategy maxHealthyPercent', v.strategy.maxHealthyPercent, 100, 200);
     checkElbName(this, 'loadBalancerName', props.loadBalancerName);
+    this.validateStrategy(props, v.strategy, v.loadBalancerType, v.protocol, v.listenerPort);
 
     if (v.capacity.spot && v.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
       fail(this, 'capacity is Fargate Spot but cpuArchitecture is ARM64, which Fargate Spot does not run: use ServiceCapacity.fargate() or cpuArchitecture X86_64');
@@ -935,6 +1190,48 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
           fail(this, `autoScaling.schedules '${s.name}' has minCapacity (${s.minCapacity}) above maxCapacity (${s.maxCapacity})`);
         }
       }
+    }
+  }
+
+  private validateStrategy(props: MicroServiceProps, strategy: DeploymentStrategy, loadBalancerType: LoadBalancerType,
+    protocol: elbv2.ApplicationProtocol, listenerPort: number): void {
+    if (!strategy.isBlueGreen) {
+      return;
+    }
+    const name = strategy.describe();
+    if (loadBalancerType === LoadBalancerType.NONE) {
+      fail(this, `deploymentStrategy ${name} moves traffic between two target groups of a load balancer, but loadBalancerType is NONE: choose LoadBalancerType.PUBLIC or INTERNAL, or DeploymentStrategy.rolling()`);
+    }
+    const testPort = strategy.testListenerPort!;
+    checkPort(this, 'deploymentStrategy testListenerPort', testPort);
+    if (testPort === listenerPort) {
+      fail(this, `deploymentStrategy testListenerPort (${testPort}) is also the production listenerPort: choose another test port, such as 8080 or 9000`);
+    }
+    const redirect = protocol === elbv2.ApplicationProtocol.HTTPS && (props.redirectHttp ?? true);
+    if (redirect && testPort === 80) {
+      fail(this, 'deploymentStrategy testListenerPort (80) is taken by the HTTP to HTTPS redirect: choose another test port, or set redirectHttp to false');
+    }
+    if (strategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      if (props.serviceConnect) {
+        fail(this, 'serviceConnect is set but deploymentStrategy is codeDeploy, which does not support Service Connect: use DeploymentStrategy.blueGreen(), canary() or linear(), or remove serviceConnect');
+      }
+      const shifting = strategy.trafficShifting!;
+      if (shifting.type !== TrafficShiftingType.ALL_AT_ONCE) {
+        checkRange(this, 'trafficShifting percentage', shifting.percentage, 1, 99, 'CodeDeploy shifts whole percentages and needs something left for the second step');
+        checkWholeMinutes(this, 'trafficShifting interval', shifting.interval, 1, 2880);
+      }
+      checkWholeMinutes(this, 'deploymentStrategy terminationWaitTime', strategy.terminationWaitTime, 0, 2880);
+      return;
+    }
+    checkWholeMinutes(this, 'deploymentStrategy bakeTime', strategy.bakeTime, 0, 1440);
+    if (strategy.stepPercent !== undefined && !Token.isUnresolved(strategy.stepPercent)) {
+      const linear = strategy.ecsStrategy === ecs.DeploymentStrategy.LINEAR;
+      const [prop, min] = linear ? ['stepPercent', 3] : ['canaryPercent', 0.1];
+      const p = strategy.stepPercent;
+      if (p < min || p > 100 || Math.abs(p * 10 - Math.round(p * 10)) > 1e-9) {
+        fail(this, `deploymentStrategy ${prop} (${p}) must be from ${min} to 100 in steps of 0.1`);
+      }
+      checkWholeMinutes(this, `deploymentStrategy ${linear ? 'stepInterval' : 'canaryInterval'}`, strategy.stepInterval, 0, 1440);
     }
   }
 

@@ -1,8 +1,12 @@
+import { Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { PipelineContainerImage } from './private/pipeline-image';
+import { fail } from './private/validation';
 
 /**
  * Options for `ServiceImage.fromRegistry()`.
@@ -43,11 +47,30 @@ export interface AssetImageOptions {
 }
 
 /**
+ * Options for `ServiceImage.fromPipeline()`.
+ */
+export interface PipelineImageOptions {
+  /**
+   * The image the service runs until its pipeline has deployed for the first time, for example
+   * `public.ecr.aws/nginx/nginx:1.27-alpine`. It must answer the load balancer's health check on
+   * the service's container port, or the first deployment of the stack fails.
+   */
+  readonly initialImage: string;
+}
+
+/**
  * What the service binds an image to: the facts an image source may need.
  */
 export interface ServiceImageBindOptions {
   /** The CPU architecture the tasks run on; images built here are built for it. */
   readonly cpuArchitecture: ecs.CpuArchitecture;
+
+  /**
+   * The service's ECR repository, which its pipeline pushes images to.
+   *
+   * @default - none; `ServiceImage.fromPipeline()` needs it
+   */
+  readonly repository?: ecr.IRepository;
 }
 
 /**
@@ -92,6 +115,35 @@ export abstract class ServiceImage {
             ? ecrAssets.Platform.LINUX_ARM64
             : ecrAssets.Platform.LINUX_AMD64,
         });
+      }
+    }();
+  }
+
+  /**
+   * The image a `RollingPipeline` or `BlueGreenPipeline` deploys, with no drift between the
+   * pipeline and `cdk deploy`.
+   *
+   * The service gets an SSM parameter that holds the image to run: `initialImage` at first, then
+   * every image the pipeline has deployed successfully (`<repository>:<commit>`). The task
+   * definition reads the parameter whenever CloudFormation registers a new revision, and the service
+   * runs the newest revision of its task definition family, so a later `cdk deploy` never puts the
+   * service back on an older image. CloudFormation does not write `initialImage` again unless you
+   * change it.
+   */
+  public static fromPipeline(options: PipelineImageOptions): ServiceImage {
+    return new class extends ServiceImage {
+      public bind(scope: Construct, bindOptions: ServiceImageBindOptions): ecs.ContainerImage {
+        if (!bindOptions.repository) {
+          fail(scope, 'ServiceImage.fromPipeline() needs the service\'s ECR repository in its bind options: bind it through a MicroService, which passes its repository');
+        }
+        if (!Token.isUnresolved(options.initialImage) && !/^[^\s]+$/.test(options.initialImage)) {
+          fail(scope, `initialImage ('${options.initialImage}') must be an image reference without spaces, such as 'public.ecr.aws/nginx/nginx:1.27-alpine'`);
+        }
+        const parameter = new ssm.StringParameter(scope, 'ImageParameter', {
+          stringValue: options.initialImage,
+          description: 'The container image of this service that its pipeline deployed last; read by CloudFormation when it registers the task definition',
+        });
+        return new PipelineContainerImage(parameter, bindOptions.repository);
       }
     }();
   }

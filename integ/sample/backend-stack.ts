@@ -1,7 +1,7 @@
+import * as path from 'path';
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { StageConfig } from './config';
 import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
 

@@ -3,17 +3,17 @@
  * construct of this library, an arrow wherever a construct holds a reference to another.
  * `npx projen diagram` writes docs/architecture.dot and renders docs/architecture.png with graphviz.
  */
-import { App, Stack } from 'aws-cdk-lib';
 import { execFileSync } from 'child_process';
-import { Construct, IConstruct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { buildSampleApp } from './app';
 import { stageConfig } from './config';
 import * as lib from '../../src';
 
-const LIBRARY_CLASSES = Object.values(lib).filter(
-  (v): v is new (...args: any[]) => IConstruct => typeof v === 'function' && v.prototype instanceof Construct);
+const LIBRARY_CLASSES: Array<abstract new (...args: never[]) => IConstruct> = (Object.values(lib) as unknown[]).filter(
+  (v): v is abstract new (...args: never[]) => IConstruct => typeof v === 'function' && v.prototype instanceof Construct);
 
 function isLibraryConstruct(x: unknown): x is IConstruct {
   return LIBRARY_CLASSES.some(c => x instanceof c);

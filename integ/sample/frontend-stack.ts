@@ -1,6 +1,6 @@
+import * as path from 'path';
 import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { StageConfig } from './config';
 import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
 

@@ -1,0 +1,307 @@
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ServicePipelineProps } from './service-pipeline-props';
+import { MicroService } from '../micro-service';
+import { appSpec, imageBuildSpec, recordImageBuildSpec } from '../private/buildspec';
+import { describeModel, modelDeployment } from '../private/deployment-timing';
+import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
+import { fail } from '../private/validation';
+
+/**
+ * What RollingPipeline and BlueGreenPipeline share: source, build, approval, deploy, record and
+ * notifications. Only the deploy action differs.
+ */
+
+/** The most an ECS deploy action waits, set by CodePipeline. */
+export const MAX_ECS_DEPLOY_TIMEOUT = Duration.minutes(60);
+
+export interface PipelineParts {
+  readonly pipeline: codepipeline.Pipeline;
+  readonly buildProject: codebuild.PipelineProject;
+  readonly recordProject: codebuild.PipelineProject;
+  readonly artifactBucket: s3.IBucket;
+  readonly notificationTopic: sns.ITopic;
+  readonly sourceBucket?: s3.IBucket;
+  readonly sourceRepository?: codecommit.IRepository;
+}
+
+export interface DeployEngine {
+  /** Whether the deploy stage is CodeDeploy's (taskdef.json and appspec.yaml) or ECS's (imagedefinitions.json). */
+  readonly codeDeploy: boolean;
+  /** Whether CodePipeline rolls the deploy stage back to the last successful execution when it fails. */
+  readonly rollbackOnFailure: boolean;
+  /** The deploy action, given the build's output artifact. */
+  deployAction(buildOutput: codepipeline.Artifact): codepipeline.IAction;
+}
+
+/** Checks every pipeline makes before creating anything. */
+export function validatePipeline(scope: Construct, props: ServicePipelineProps, deployTimeout: Duration | undefined): void {
+  const service = props.service;
+  if (!service.imageParameter) {
+    fail(scope, `service '${service.serviceName}' does not take its image from ServiceImage.fromPipeline(): use image: ServiceImage.fromPipeline({ initialImage }) on the MicroService, otherwise a later cdk deploy puts the service back on the image in the template`);
+  }
+  if (deployTimeout !== undefined && !deployTimeout.isUnresolved()) {
+    const minutes = deployTimeout.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_ECS_DEPLOY_TIMEOUT.toMinutes()) {
+      fail(scope, `deployTimeout (${minutes} min) must be a whole number of minutes from 1 to 60, the ECS deploy action's limit`);
+    }
+  }
+  const build = props.imageBuild ?? {};
+  for (const [prop, value] of [['imageBuild.appPath', build.appPath], ['imageBuild.dockerfile', build.dockerfile]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && (value.length === 0 || value.startsWith('/') || value.split('/').includes('..'))) {
+      fail(scope, `${prop} ('${value}') must be a path inside the source, relative to its root and without '..', such as 'services/orders'`);
+    }
+  }
+}
+
+/**
+ * Fails when the deploy action would give up before the strategy's schedule can finish.
+ */
+export function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeout: Duration): void {
+  const model = modelDeployment({
+    strategy: service.deploymentStrategy,
+    healthCheckInterval: service.targetGroup?.healthCheck.interval,
+    healthyThresholdCount: service.targetGroup?.healthCheck.healthyThresholdCount,
+    deregistrationDelay: service.deregistrationDelay,
+  });
+  if (!deployTimeout.isUnresolved() && model.totalSeconds > deployTimeout.toSeconds()) {
+    fail(scope, `deployTimeout (${deployTimeout.toMinutes()} min) is shorter than one deployment with deploymentStrategy ${service.deploymentStrategy.describe()}, modelled at ${describeModel(model)}: raise deployTimeout (at most 60 min, the ECS deploy action's limit), or shorten the traffic shifting or bake time`);
+  }
+}
+
+export function createServicePipeline(scope: Construct, props: ServicePipelineProps, engine: DeployEngine): PipelineParts {
+  const service = props.service;
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+  const artifactBucket = props.artifactBucket ?? createArtifactBucket(scope, removalPolicy);
+  const notificationTopic = props.notificationTopic ?? createTopic(scope);
+  for (const email of props.notificationEmails ?? []) {
+    notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+
+  const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
+    pipelineName: props.pipelineName,
+    pipelineType: codepipeline.PipelineType.V2,
+    artifactBucket,
+    // Artifacts stay in this account and region: no KMS key for cross-account access needed.
+    crossAccountKeys: false,
+    restartExecutionOnUpdate: false,
+  });
+
+  const source = props.source.bind(scope, { pipeline, removalPolicy });
+  if (source.trigger) {
+    pipeline.addTrigger(source.trigger);
+  }
+  pipeline.addStage({ stageName: 'Source', actions: [source.action] });
+  if (source.imageRepository) {
+    // Images from another repository run with the service's execution role.
+    source.imageRepository.grantPull(service.taskDefinition.obtainExecutionRole());
+  }
+
+  const buildImage = !source.imageRepository;
+  const build = props.imageBuild ?? {};
+  const buildLogs = new logs.LogGroup(scope, 'BuildLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
+  const arm = service.cpuArchitecture === ecs.CpuArchitecture.ARM64;
+  const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
+    CONTAINER_NAME: { value: service.container.containerName },
+  };
+  if (buildImage) {
+    Object.assign(environmentVariables, {
+      REPOSITORY_URI: { value: service.repository.repositoryUri },
+      APP_PATH: { value: build.appPath ?? '.' },
+      DOCKERFILE: { value: build.dockerfile ?? 'Dockerfile' },
+      DOCKER_PLATFORM: { value: arm ? 'linux/arm64' : 'linux/amd64' },
+    });
+  }
+  if (engine.codeDeploy) {
+    Object.assign(environmentVariables, {
+      TASK_DEFINITION_FAMILY: { value: service.taskDefinition.family },
+      APPSPEC_YAML: {
+        value: appSpec({
+          containerName: service.container.containerName,
+          containerPort: service.containerPort,
+          capacityProviderStrategy: service.capacity.capacityProviderStrategies,
+        }),
+      },
+    });
+  }
+  const buildRole = createProjectRole(scope, 'BuildRole', buildLogs, artifactBucket, true);
+  const buildProject = new codebuild.PipelineProject(scope, 'Build', {
+    description: `Builds the image of ${service.serviceName} and the files its deploy stage reads`,
+    role: buildRole.withoutPolicyUpdates(),
+    environment: {
+      // A current standard image for the service's CPU architecture, so the image runs natively.
+      buildImage: arm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5,
+      computeType: build.computeType ?? codebuild.ComputeType.SMALL,
+      // The Docker daemon runs in the build container only in privileged mode.
+      privileged: buildImage,
+    },
+    environmentVariables,
+    buildSpec: codebuild.BuildSpec.fromObject(imageBuildSpec({
+      buildImage,
+      testCommands: build.testCommands ?? [],
+      codeDeploy: engine.codeDeploy,
+    })),
+    cache: buildImage ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
+    logging: { cloudWatch: { logGroup: buildLogs } },
+    timeout: Duration.minutes(60),
+  });
+  if (buildImage) {
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:DescribeImages',
+        'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
+      resources: [service.repository.repositoryArn],
+    }));
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    Validations.of(buildProject).acknowledge({
+      id: 'AwsSolutions-CB3',
+      reason: 'docker build needs the Docker daemon, which CodeBuild only runs in privileged mode; the project builds this service\'s own source.',
+    });
+  }
+  if (engine.codeDeploy) {
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
+  }
+  if (buildImage || engine.codeDeploy) {
+    Validations.of(buildRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (docker login) and ecs:DescribeTaskDefinition (CodeDeploy\'s taskdef.json) are authorized on * only; pushes are scoped to the service\'s repository.',
+    });
+  }
+  // The project's first build must not start before its role's policy exists.
+  buildProject.node.addDependency(buildRole);
+  acknowledgeEncryption(buildProject);
+
+  const buildOutput = new codepipeline.Artifact('Build');
+  const buildAction = new actions.CodeBuildAction({
+    actionName: 'Build',
+    project: buildProject,
+    input: source.output,
+    outputs: [buildOutput],
+    environmentVariables: source.revisionVariable ? { SOURCE_REVISION: { value: source.revisionVariable } } : undefined,
+  });
+  pipeline.addStage({ stageName: 'Build', actions: [buildAction] });
+
+  if (props.manualApproval) {
+    pipeline.addStage({
+      stageName: 'Approve',
+      actions: [new actions.ManualApprovalAction({
+        actionName: 'Review',
+        notificationTopic,
+        additionalInformation: `Deploy ${buildAction.variable('IMAGE_URI')} to ${service.serviceName}?`,
+        externalEntityLink: service.url,
+      })],
+    });
+  }
+
+  const recordLogs = new logs.LogGroup(scope, 'RecordLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
+  const recordRole = createProjectRole(scope, 'RecordRole', recordLogs, artifactBucket, false);
+  const recordProject = new codebuild.PipelineProject(scope, 'Record', {
+    description: `Records the image the pipeline deployed to ${service.serviceName}, for CloudFormation to keep`,
+    role: recordRole.withoutPolicyUpdates(),
+    environment: { buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5, computeType: codebuild.ComputeType.SMALL },
+    environmentVariables: { IMAGE_PARAMETER: { value: service.imageParameter!.parameterName } },
+    buildSpec: codebuild.BuildSpec.fromObject(recordImageBuildSpec()),
+    logging: { cloudWatch: { logGroup: recordLogs } },
+    timeout: Duration.minutes(10),
+  });
+  // ssm:PutParameter on the service's parameter only.
+  service.imageParameter!.grantWrite(recordRole);
+  recordProject.node.addDependency(recordRole);
+  acknowledgeEncryption(recordProject);
+
+  pipeline.addStage({
+    stageName: 'Deploy',
+    actions: [
+      engine.deployAction(buildOutput),
+      new actions.CodeBuildAction({ actionName: 'Record', project: recordProject, input: buildOutput, runOrder: 2 }),
+    ],
+    onFailure: engine.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+  });
+
+  // CDK grants the pipeline's role and its source action's role s3:GetObject*, s3:List* and the
+  // like on the artifact bucket's objects (and the source's object); every other action role is ours.
+  acknowledgeWildcards(pipeline, [
+    'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*',
+    resourceFinding(pipeline, artifactBucket.arnForObjects('*')),
+  ], 'CodePipeline names the artifact objects per execution and needs to read, write and clean them up; the actions are the ones CDK grants for a pipeline\'s artifact bucket and source object, on those resources only.');
+
+  pipeline.notifyOn('Notifications', notificationTopic, {
+    events: [codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED, codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED],
+  });
+
+  return {
+    pipeline,
+    buildProject,
+    recordProject,
+    artifactBucket,
+    notificationTopic,
+    sourceBucket: source.bucket,
+    sourceRepository: source.repository,
+  };
+}
+
+function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.IBucket {
+  const bucket = new s3.Bucket(scope, 'Artifacts', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // Long enough for a stage rollback to an earlier successful execution's artifacts.
+    lifecycleRules: [{ expiration: Duration.days(90) }],
+    removalPolicy,
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'Only the pipeline and its builds read and write the artifacts, and CloudTrail records their API calls; an access-log bucket per pipeline would only add cost.',
+  });
+  return bucket;
+}
+
+function createTopic(scope: Construct): sns.ITopic {
+  const topic = new sns.Topic(scope, 'Notifications', { enforceSSL: true });
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason: 'Messages carry pipeline names, states and image URIs, no secrets; CodeStar Notifications cannot publish to a topic encrypted with the AWS managed key, and a customer managed key per pipeline costs more than the data is worth. Pass notificationTopic for an encrypted one.',
+  });
+  return topic;
+}
+
+/**
+ * A CodeBuild project's role with what a pipeline build needs and nothing CodeBuild adds by
+ * default (report groups, a log group per project name): the project gets it without policy
+ * updates, and everything it does is granted here or by the caller.
+ */
+function createProjectRole(scope: Construct, id: string, logGroup: logs.ILogGroup, artifactBucket: s3.IBucket, writeArtifacts: boolean): iam.Role {
+  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  const objects = artifactBucket.arnForObjects('*');
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: writeArtifacts ? ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] : ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [objects],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [artifactBucket.bucketArn] }));
+  if (writeArtifacts) {
+    artifactBucket.encryptionKey?.grantEncryptDecrypt(role);
+  } else {
+    artifactBucket.encryptionKey?.grantDecrypt(role);
+  }
+  acknowledgeWildcards(role, [resourceFinding(role, objects)], 'CodePipeline names the artifact objects per execution: access to the artifact bucket\'s objects, nothing else.');
+  return role;
+}
+
+function acknowledgeEncryption(project: codebuild.PipelineProject): void {
+  Validations.of(project).acknowledge({
+    id: 'AwsSolutions-CB4',
+    reason: 'Build artifacts are encrypted with the AWS managed key for S3 (alias/aws/s3) and hold no secrets, only image URIs and deployment files; a customer managed key per pipeline would only add cost.',
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The shell commands the pipelines' CodeBuild projects run, in one place, so the tests run exactly
+ * what CodeBuild runs (see test/pipelines/buildspec-runner.ts). They need bash, python3 and the AWS
+ * CLI v2 (every CodeBuild standard image has them) and, to build, Docker; no jq.
+ *
+ * Inputs come from environment variables the project or the pipeline action sets:
+ * - REPOSITORY_URI   the service's ECR repository, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`
+ * - CONTAINER_NAME   the service's container
+ * - SOURCE_REVISION  the source's commit id or S3 ETag, which the image is tagged with
+ * - APP_PATH, DOCKERFILE, DOCKER_PLATFORM  what to build, for which CPU architecture
+ * - TASK_DEFINITION_FAMILY, APPSPEC_YAML   CodeDeploy only: the task definition to start from, the AppSpec
+ * - IMAGE_PARAMETER  the record step only: the SSM parameter holding the last deployed image
+ * CodeBuild itself sets CODEBUILD_SRC_DIR and AWS_REGION.
+ */
+
+/** The fields of `DescribeTaskDefinition`'s answer that `RegisterTaskDefinition` rejects. */
+export const READ_ONLY_TASK_DEFINITION_FIELDS = [
+  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities',
+  'registeredAt', 'registeredBy', 'deregisteredAt',
+];
+
+/** The placeholder CodePipeline's CodeDeploy action replaces with the image from `imageDetail.json`. */
+export const IMAGE_PLACEHOLDER = 'IMAGE1_NAME';
+
+/** Files the build writes for the deploy stage. */
+export const ROLLING_ARTIFACTS = ['imagedefinitions.json', 'imageDetail.json'];
+export const CODEDEPLOY_ARTIFACTS = ['imageDetail.json', 'taskdef.json', 'appspec.yaml'];
+
+export interface ImageBuildSpecOptions {
+  /** Build the image with Docker from source, or take the image an ECR source action reports. */
+  readonly buildImage: boolean;
+  /** Commands that must pass before the image is built, run in APP_PATH. */
+  readonly testCommands: string[];
+  /** Whether the deploy stage is CodeDeploy's, which needs taskdef.json and appspec.yaml. */
+  readonly codeDeploy: boolean;
+}
+
+/** A CodeBuild buildspec (version 0.2) as an object for `codebuild.BuildSpec.fromObject()`. */
+export type BuildSpecObject = Record<string, any>;
+
+export function imageBuildSpec(options: ImageBuildSpecOptions): BuildSpecObject {
+  const preBuild = options.buildImage ? [
+    'cd "$CODEBUILD_SRC_DIR"',
+    // Docker tags are letters, digits, '_', '.' and '-', not starting with '.' or '-', up to 128
+    // characters: a commit id is one already, an S3 ETag may come in quotes.
+    'export IMAGE_TAG="$(printf \'%s\' "$SOURCE_REVISION" | tr -cd \'A-Za-z0-9_.-\' | sed \'s/^[.-]*//\' | cut -c1-128)"',
+    'if [ -z "$IMAGE_TAG" ]; then echo "SOURCE_REVISION is empty: the pipeline passes the source revision (commit id or S3 ETag) to tag the image with" >&2; exit 1; fi',
+    // The repository's tags are immutable: a tag per source revision, never only `latest`.
+    'export IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
+    // AWS CLI v2 has no `aws ecr get-login`.
+    'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+  ] : [
+    'cd "$CODEBUILD_SRC_DIR"',
+    // The ECR source action wrote imageDetail.json with the pushed image's URI by digest.
+    'export IMAGE_URI="$(python3 -c \'import json; print(json.load(open("imageDetail.json"))["ImageURI"])\')"',
+  ];
+
+  const build = options.buildImage ? [
+    ...(options.testCommands.length > 0 ? ['cd "$CODEBUILD_SRC_DIR/$APP_PATH"', ...options.testCommands, 'cd "$CODEBUILD_SRC_DIR"'] : []),
+    // A re-run of the same revision reuses the image: pushing an existing tag to an immutable repository fails.
+    [
+      'DESCRIBE_ERRORS="$(mktemp)"',
+      'if aws ecr describe-images --repository-name "${REPOSITORY_URI#*/}" --image-ids "imageTag=$IMAGE_TAG" > /dev/null 2> "$DESCRIBE_ERRORS"; then',
+      '  echo "$IMAGE_URI exists already: reusing it"',
+      'elif grep -q ImageNotFoundException "$DESCRIBE_ERRORS"; then',
+      '  docker build --platform "$DOCKER_PLATFORM" --file "$CODEBUILD_SRC_DIR/$APP_PATH/$DOCKERFILE" --tag "$IMAGE_URI" "$CODEBUILD_SRC_DIR/$APP_PATH"',
+      '  docker push "$IMAGE_URI"',
+      'else',
+      '  cat "$DESCRIBE_ERRORS" >&2',
+      '  exit 1',
+      'fi',
+    ].join('\n'),
+  ] : [
+    'echo "deploying $IMAGE_URI"',
+  ];
+
+  const postBuild = [
+    'cd "$CODEBUILD_SRC_DIR"',
+    'python3 -c \'import json, os; json.dump({"ImageURI": os.environ["IMAGE_URI"]}, open("imageDetail.json", "w"))\'',
+    ...(options.codeDeploy ? codeDeployArtifactCommands() : [
+      'python3 -c \'import json, os; json.dump([{"name": os.environ["CONTAINER_NAME"], "imageUri": os.environ["IMAGE_URI"]}], open("imagedefinitions.json", "w"))\'',
+    ]),
+  ];
+
+  return {
+    version: '0.2',
+    env: {
+      'shell': 'bash',
+      // Shown in the approval request; set by the build.
+      'exported-variables': ['IMAGE_URI'],
+    },
+    phases: {
+      pre_build: { 'on-failure': 'ABORT', 'commands': ['set -o pipefail', ...preBuild] },
+      build: { 'on-failure': 'ABORT', 'commands': build },
+      post_build: { 'on-failure': 'ABORT', 'commands': postBuild },
+    },
+    artifacts: { files: options.codeDeploy ? CODEDEPLOY_ARTIFACTS : ROLLING_ARTIFACTS },
+  };
+}
+
+/**
+ * taskdef.json: the newest revision of the service's task definition family (what CloudFormation
+ * or the pipeline registered last) with the image replaced by the placeholder; appspec.yaml.
+ */
+function codeDeployArtifactCommands(): string[] {
+  const drop = JSON.stringify(READ_ONLY_TASK_DEFINITION_FIELDS);
+  return [
+    'aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_FAMILY" --output json > current-taskdef.json',
+    [
+      'python3 - <<\'PY\'',
+      'import json, os, sys',
+      'task = json.load(open("current-taskdef.json"))["taskDefinition"]',
+      `for field in ${drop}:`,
+      '    task.pop(field, None)',
+      'containers = [c for c in task["containerDefinitions"] if c["name"] == os.environ["CONTAINER_NAME"]]',
+      'if len(containers) != 1:',
+      '    sys.exit("task definition %s has no container named %s" % (os.environ["TASK_DEFINITION_FAMILY"], os.environ["CONTAINER_NAME"]))',
+      `containers[0]["image"] = "<${IMAGE_PLACEHOLDER}>"`,
+      'json.dump(task, open("taskdef.json", "w"), indent=2)',
+      'PY',
+    ].join('\n'),
+    'rm current-taskdef.json',
+    'printf \'%s\\n\' "$APPSPEC_YAML" > appspec.yaml',
+  ];
+}
+
+/**
+ * The record step, after a successful deployment: the deployed image becomes what CloudFormation
+ * reads the next time it registers the task definition.
+ */
+export function recordImageBuildSpec(): BuildSpecObject {
+  return {
+    version: '0.2',
+    env: { shell: 'bash' },
+    phases: {
+      build: {
+        'on-failure': 'ABORT',
+        'commands': [
+          'set -o pipefail',
+          'cd "$CODEBUILD_SRC_DIR"',
+          'export IMAGE_URI="$(python3 -c \'import json; print(json.load(open("imageDetail.json"))["ImageURI"])\')"',
+          'aws ssm put-parameter --name "$IMAGE_PARAMETER" --value "$IMAGE_URI" --type String --overwrite',
+        ],
+      },
+    },
+  };
+}
+
+/** The AppSpec of a CodeDeploy ECS deployment; CodePipeline fills in `<TASK_DEFINITION>`. */
+export function appSpec(options: {
+  containerName: string;
+  containerPort: number;
+  capacityProviderStrategy: Array<{ capacityProvider: string; weight?: number; base?: number }>;
+}): string {
+  const lines = [
+    'version: 0.0',
+    'Resources:',
+    '  - TargetService:',
+    '      Type: AWS::ECS::Service',
+    '      Properties:',
+    '        TaskDefinition: "<TASK_DEFINITION>"',
+    '        LoadBalancerInfo:',
+    `          ContainerName: "${options.containerName}"`,
+    `          ContainerPort: ${options.containerPort}`,
+    // The new task set runs where the service runs; without a strategy CodeDeploy would fall back
+    // to the cluster's default, which may be empty.
+    '        CapacityProviderStrategy:',
+  ];
+  for (const s of options.capacityProviderStrategy) {
+    lines.push(`          - CapacityProvider: "${s.capacityProvider}"`, `            Base: ${s.base ?? 0}`, `            Weight: ${s.weight ?? 0}`);
+  }
+  return lines.join('\n');
+}

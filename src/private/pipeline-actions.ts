@@ -1,0 +1,149 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards, resourceFinding } from './iam-findings';
+
+/**
+ * The deploy actions of aws-codepipeline-actions with the same configuration but least-privilege
+ * roles: theirs allow every ECS action they use, and iam:PassRole, on `*`.
+ */
+
+export interface ScopedEcsDeployActionProps {
+  readonly actionName: string;
+  readonly service: ecs.BaseService;
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly imageFile: codepipeline.ArtifactPath;
+  readonly deploymentTimeout: Duration;
+  readonly runOrder?: number;
+}
+
+/** CodePipeline's ECS standard deployment: a new revision with the image, then UpdateService. */
+export class ScopedEcsDeployAction extends actions.EcsDeployAction {
+  constructor(private readonly scopedProps: ScopedEcsDeployActionProps) {
+    super(scopedProps);
+  }
+
+  protected bound(scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const { service, taskDefinition } = this.scopedProps;
+    const role = options.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      resources: [service.serviceArn],
+    }));
+    // Tasks get their IDs at run time: allowed in this cluster only.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    }));
+    // Tags copied onto the revision it registers, and nothing else.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    }));
+    grantPassTaskRoles(role, taskDefinition);
+    const artifacts = grantReadArtifacts(role, options);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ECS authorizes DescribeTaskDefinition and RegisterTaskDefinition on * only; tasks and the new revision get their IDs at deploy time, so DescribeTasks and ListTasks are limited to the cluster (ecs:cluster) and TagResource to RegisterTaskDefinition (ecs:CreateAction).',
+    });
+    acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
+    return {
+      configuration: {
+        ClusterName: service.cluster.clusterName,
+        ServiceName: service.serviceName,
+        FileName: this.scopedProps.imageFile.fileName,
+        DeploymentTimeout: this.scopedProps.deploymentTimeout.toMinutes(),
+      },
+    };
+  }
+}
+
+export interface ScopedCodeDeployEcsDeployActionProps {
+  readonly actionName: string;
+  readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly input: codepipeline.Artifact;
+  readonly runOrder?: number;
+}
+
+/** CodePipeline's CodeDeploy ECS blue/green deployment from taskdef.json, appspec.yaml and imageDetail.json. */
+export class ScopedCodeDeployEcsDeployAction extends actions.CodeDeployEcsDeployAction {
+  constructor(private readonly scopedProps: ScopedCodeDeployEcsDeployActionProps) {
+    super({
+      actionName: scopedProps.actionName,
+      deploymentGroup: scopedProps.deploymentGroup,
+      taskDefinitionTemplateFile: scopedProps.input.atPath('taskdef.json'),
+      appSpecTemplateFile: scopedProps.input.atPath('appspec.yaml'),
+      containerImageInputs: [{ input: scopedProps.input, taskDefinitionPlaceholder: 'IMAGE1_NAME' }],
+      runOrder: scopedProps.runOrder,
+    });
+  }
+
+  protected bound(scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const group = this.scopedProps.deploymentGroup;
+    const role = options.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+      resources: [group.application.applicationArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
+      resources: [group.deploymentGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeploymentConfig'],
+      resources: [group.deploymentConfig.deploymentConfigArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    }));
+    grantPassTaskRoles(role, this.scopedProps.taskDefinition);
+    const artifacts = grantReadArtifacts(role, options);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ECS authorizes RegisterTaskDefinition on * only; CodeDeploy and iam:PassRole are scoped to this deployment group and this service\'s roles.',
+    });
+    acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
+    const input = this.scopedProps.input.artifactName!;
+    return {
+      configuration: {
+        ApplicationName: group.application.applicationName,
+        DeploymentGroupName: group.deploymentGroupName,
+        TaskDefinitionTemplateArtifact: input,
+        TaskDefinitionTemplatePath: 'taskdef.json',
+        AppSpecTemplateArtifact: input,
+        AppSpecTemplatePath: 'appspec.yaml',
+        Image1ArtifactName: input,
+        Image1ContainerName: 'IMAGE1_NAME',
+      },
+    };
+  }
+}
+
+/** Reads the deploy stage's input from the artifact bucket; returns the objects' ARN pattern. */
+function grantReadArtifacts(role: iam.IRole, options: codepipeline.ActionBindOptions): string {
+  const objects = options.bucket.arnForObjects('*');
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }));
+  options.bucket.encryptionKey?.grantDecrypt(role);
+  return objects;
+}
+
+/** The task definition's roles, to ECS tasks only. */
+function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: [taskDefinition.taskRole.roleArn, taskDefinition.obtainExecutionRole().roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  }));
+}
