@@ -740,17 +740,18 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
    * `DeploymentStrategy.codeDeploy()` they go to the CodeDeploy deployment group, any name works.
    */
   public addDeploymentAlarms(...alarms: cloudwatch.IAlarm[]): void {
-    if (this.deploymentGroup) {
-      // CodeDeploy watches the alarms; its deployment group is a separate resource, so any alarm name works.
-      for (const alarm of alarms) {
-        this.deploymentGroup.addAlarm(alarm);
-      }
-      return;
-    }
     for (const alarm of alarms) {
-      // An Alarm's `alarmName` is always a Ref; the physical name given to it sits on its L1.
-      const physical = (alarm.node.defaultChild as { alarmName?: unknown } | undefined)?.alarmName;
-      const name = typeof physical === 'string' ? physical : alarm.alarmName;
+      const name = physicalAlarmName(alarm);
+      if (this.deploymentGroup) {
+        // CodeDeploy watches the alarms from its deployment group. An alarm of another stack is
+        // referenced by its literal name: a Ref would make this stack depend on the alarm's stack,
+        // which already depends on this one for the service's metrics.
+        const crossStack = Stack.of(alarm) !== Stack.of(this) && !Token.isUnresolved(name);
+        this.deploymentGroup.addAlarm(crossStack
+          ? cloudwatch.Alarm.fromAlarmName(this, `DeploymentAlarm${this.node.children.length}`, name)
+          : alarm);
+        continue;
+      }
       if (Token.isUnresolved(name)) {
         fail(this, `deployment alarm '${alarm.node.path}' has no alarmName known at synth: set alarmName, otherwise the alarm (which watches this service) and the service would depend on each other`);
       }
@@ -1248,4 +1249,10 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       fail(this, `targetHealthCheck.timeout (${hc.timeout.toSeconds()} s) must be shorter than targetHealthCheck.interval (${hc.interval.toSeconds()} s)`);
     }
   }
+}
+
+/** The alarm's name as written in the template: an Alarm's `alarmName` is a Ref, its physical name sits on its L1. */
+function physicalAlarmName(alarm: cloudwatch.IAlarm): string {
+  const physical = (alarm.node.defaultChild as { alarmName?: unknown } | undefined)?.alarmName;
+  return typeof physical === 'string' ? physical : alarm.alarmName;
 }

@@ -374,6 +374,22 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     expect(() => (stack.node.root as App).synth()).not.toThrow();
   });
 
+  test('a dashboard in another stack can roll back a CodeDeploy service: the deployment group names the alarms literally', () => {
+    const app = new App();
+    const env = { region: 'eu-west-1' };
+    const serviceStack = new Stack(app, 'Api', { env });
+    const api = new MicroService(serviceStack, 'Api', {
+      infra: importedInfra(serviceStack), serviceName: 'api', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy(),
+    });
+    const monitoring = new Stack(app, 'Monitoring', { env });
+    const dashboard = new ServiceDashboard(monitoring, 'Dashboard', { services: [api], deploymentAlarms: true });
+    const names = dashboard.alarmsFor(api).all.map(a => ({ Name: (a.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
+    expect(names.every(n => typeof n.Name === 'string')).toBe(true);
+    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: names } });
+    expect(() => app.synth()).not.toThrow();
+    expect(serviceStack.dependencies).toEqual([]);
+  });
+
   test('a dashboard in its own stack can roll back services of another stack; only the dashboard stack depends on the other', () => {
     const app = new App();
     const env = { region: 'eu-west-1' };
