@@ -54,6 +54,7 @@ test('every acknowledgement carries a written reason and sits on the construct t
 const ACCEPTED_GUARD_FINDINGS: Record<string, string> = {
   'CT.CLOUDWATCH.PR.2': 'log retention defaults to one month (cost); compliance accounts set logRetention/flowLogRetention to a year',
   'CT.CLOUDWATCH.PR.3': 'log groups use CloudWatch Logs service-side encryption; a customer KMS key per log group is opt-in cost',
+  'CT.CODEBUILD.PR.4': 'docker build needs the Docker daemon, which CodeBuild runs only in privileged mode; the project builds this service\'s own source',
   'CT.ECS.PR.2': 'false positive: the cluster has Container Insights "enhanced", the rule only accepts "enabled"',
   'CT.ECS.PR.3': 'the user comes from the image (the sample uses public nginx, which starts as root and drops privileges)',
   'CT.ECS.PR.6': 'readonlyRootFilesystem is opt-in: most images write to their filesystem (nginx writes its cache)',

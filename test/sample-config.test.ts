@@ -35,6 +35,16 @@ describe('the sample config fails when', () => {
     expect(with_(c => ({ ...c, loadTester: { ...c.loadTester, requests: 5, concurrency: 10 } })))
       .toThrow(/loadTester.concurrency \(10\) must not exceed loadTester.requests \(5\)/);
   });
+  test('the source connection or repository is malformed', () => {
+    expect(with_(c => ({ ...c, source: { connectionArn: 'arn:aws:s3:::bucket', repository: 'shop', branch: 'main' } })))
+      .toThrow(/source.connectionArn \('arn:aws:s3:::bucket'\) must be a CodeConnections connection ARN[\s\S]*source.repository \('shop'\) must be 'owner\/name'/);
+    expect(with_(c => ({
+      ...c, source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123', repository: 'my-org/shop', branch: 'main' },
+    }))).not.toThrow();
+  });
+  test('the canary shifts nothing or everything', () => {
+    expect(with_(c => ({ ...c, frontendCanary: { ...c.frontendCanary, percent: 100 } }))).toThrow(/frontendCanary.percent \(100\)/);
+  });
   test('all problems are reported at once', () => {
     expect(with_(c => ({ ...c, natGateways: 3, notificationEmails: ['x'] }))).toThrow(/natGateways[\s\S]*notificationEmails/);
   });

@@ -1,19 +1,20 @@
-import * as path from 'path';
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
-import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
+import { SampleDelivery } from './delivery';
+import { IBaseInfra, LoadBalancerType, MicroService, RollingPipeline, ServiceDashboard } from '../../src';
 
 export interface BackendStackProps extends StackProps {
   readonly infra: IBaseInfra;
 }
 
-/** The backend team's stack: a JSON API behind an internal load balancer, its table and its dashboard. */
+/** The backend team's stack: a JSON API behind an internal load balancer, its table, its rolling pipeline and its dashboard. */
 export class BackendStack extends Stack {
   public readonly service: MicroService;
   public readonly table: dynamodb.Table;
   public readonly dashboard: ServiceDashboard;
+  public readonly pipeline: RollingPipeline;
 
   constructor(scope: Construct, id: string, config: StageConfig, props: BackendStackProps) {
     super(scope, id, props);
@@ -25,10 +26,11 @@ export class BackendStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: config.removalPolicy,
     });
+    const delivery = new SampleDelivery(this, 'Delivery', config, 'backend');
     this.service = new MicroService(this, 'Backend', {
       infra: props.infra,
       serviceName: 'backend',
-      image: ServiceImage.fromAsset(path.join(__dirname, '..', 'services', 'backend')),
+      image: delivery.image,
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryLimitMiB,
       loadBalancerType: LoadBalancerType.INTERNAL,
@@ -38,6 +40,15 @@ export class BackendStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     this.table.grantReadWriteData(this.service);
+    delivery.grantInitialPull(this.service.taskDefinition.obtainExecutionRole());
+    this.pipeline = new RollingPipeline(this, 'Pipeline', {
+      service: this.service,
+      source: delivery.source,
+      imageBuild: delivery.imageBuild,
+      manualApproval: config.manualApproval,
+      notificationEmails: config.notificationEmails,
+      removalPolicy: config.removalPolicy,
+    });
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
       services: [this.service],
       alarmEmails: config.notificationEmails,

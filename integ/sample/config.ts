@@ -15,9 +15,31 @@ export interface StageConfig {
   readonly notificationEmails: string[];
   /** Whether a person approves each backend deployment (seed 000's Review button). */
   readonly manualApproval: boolean;
+  /**
+   * Where the pipelines take source from. Unset: an S3 archive of the sample service, uploaded by
+   * `cdk deploy`, which works in a brand-new account (CodeConnections needs a console handshake).
+   */
+  readonly source?: SourceConfig;
+  /** How the frontend's canary deployment shifts traffic. */
+  readonly frontendCanary: CanaryConfig;
   readonly backend: ServiceConfig;
   readonly frontend: ServiceConfig;
   readonly loadTester: LoadTesterConfig;
+}
+
+/** A GitHub, GitLab or Bitbucket repository reached through an AWS CodeConnections connection. */
+export interface SourceConfig {
+  readonly connectionArn: string;
+  /** `owner/name`. */
+  readonly repository: string;
+  readonly branch: string;
+}
+
+/** ECS-native canary: `percent` of traffic first, the rest after `intervalMinutes`, then a bake. */
+export interface CanaryConfig {
+  readonly percent: number;
+  readonly intervalMinutes: number;
+  readonly bakeMinutes: number;
 }
 
 /** Size, scaling and alarm thresholds of one sample service. */
@@ -54,6 +76,7 @@ const DEV: StageConfig = {
   removalPolicy: RemovalPolicy.DESTROY,
   notificationEmails: [],
   manualApproval: false,
+  frontendCanary: { percent: 10, intervalMinutes: 2, bakeMinutes: 2 },
   backend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1000 },
   frontend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1500 },
   loadTester: { enabled: true, everyMinutes: 30, requests: 500, concurrency: 5, timeLimitSeconds: 60 },
@@ -65,6 +88,7 @@ const PROD: StageConfig = {
   removalPolicy: RemovalPolicy.RETAIN,
   notificationEmails: ['ops@example.com'],
   manualApproval: true,
+  frontendCanary: { percent: 10, intervalMinutes: 5, bakeMinutes: 5 },
   backend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 500 },
   frontend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 800 },
   loadTester: { enabled: false, everyMinutes: 60, requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
@@ -115,6 +139,18 @@ export function validateStageConfig(name: string, config: StageConfig): void {
     }
     wholeIn(`${key}.p99LatencyMs`, service.p99LatencyMs, 10, 60000);
   }
+  if (config.source) {
+    if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/.test(config.source.connectionArn)) {
+      problems.push(`source.connectionArn ('${config.source.connectionArn}') must be a CodeConnections connection ARN`);
+    }
+    if (!/^[\w.-]+\/[\w.-]+$/.test(config.source.repository)) {
+      problems.push(`source.repository ('${config.source.repository}') must be 'owner/name'`);
+    }
+  }
+  const canary = config.frontendCanary;
+  wholeIn('frontendCanary.percent', canary.percent, 1, 99);
+  wholeIn('frontendCanary.intervalMinutes', canary.intervalMinutes, 1, 30);
+  wholeIn('frontendCanary.bakeMinutes', canary.bakeMinutes, 0, 30);
   const lt = config.loadTester;
   wholeIn('loadTester.everyMinutes', lt.everyMinutes, 1, 1440);
   wholeIn('loadTester.requests', lt.requests, 1, 1000000);

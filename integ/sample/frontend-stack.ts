@@ -1,32 +1,51 @@
-import * as path from 'path';
 import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
-import { IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../../src';
+import { SampleDelivery } from './delivery';
+import { BlueGreenPipeline, DeploymentStrategy, IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard } from '../../src';
 
 export interface FrontendStackProps extends StackProps {
   readonly infra: IBaseInfra;
   readonly backend: MicroService;
 }
 
-/** The frontend team's stack: a web page behind a public load balancer that calls the backend through Cloud Map. */
+/**
+ * The frontend team's stack: a web page behind a public load balancer that calls the backend through
+ * Cloud Map, delivered by an ECS-native canary pipeline.
+ */
 export class FrontendStack extends Stack {
   public readonly service: MicroService;
   public readonly dashboard: ServiceDashboard;
+  public readonly pipeline: BlueGreenPipeline;
 
   constructor(scope: Construct, id: string, config: StageConfig, props: FrontendStackProps) {
     super(scope, id, props);
     const settings = config.frontend;
+    const delivery = new SampleDelivery(this, 'Delivery', config, 'frontend');
+    const canary = config.frontendCanary;
     this.service = new MicroService(this, 'Frontend', {
       infra: props.infra,
       serviceName: 'frontend',
-      image: ServiceImage.fromAsset(path.join(__dirname, '..', 'services', 'frontend')),
+      image: delivery.image,
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryLimitMiB,
       loadBalancerType: LoadBalancerType.PUBLIC,
       environment: { BACKEND_URL: props.backend.serviceDiscoveryUrl },
       targetHealthCheck: { path: '/health' },
       autoScaling: { minCapacity: settings.minTasks, maxCapacity: settings.maxTasks, targetCpuUtilizationPercent: settings.targetCpuPercent },
+      removalPolicy: config.removalPolicy,
+      deploymentStrategy: DeploymentStrategy.canary({
+        canaryPercent: canary.percent,
+        canaryInterval: Duration.minutes(canary.intervalMinutes),
+        bakeTime: Duration.minutes(canary.bakeMinutes),
+      }),
+    });
+    delivery.grantInitialPull(this.service.taskDefinition.obtainExecutionRole());
+    this.pipeline = new BlueGreenPipeline(this, 'Pipeline', {
+      service: this.service,
+      source: delivery.source,
+      imageBuild: delivery.imageBuild,
+      notificationEmails: config.notificationEmails,
       removalPolicy: config.removalPolicy,
     });
     // Opened from the caller's side, so the rule lives in this stack and the backend stack stays independent of it.

@@ -256,8 +256,10 @@ function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy): s
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // Versioned so an overwritten or deleted artifact stays recoverable for a week.
+    versioned: true,
     // Long enough for a stage rollback to an earlier successful execution's artifacts.
-    lifecycleRules: [{ expiration: Duration.days(90) }],
+    lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
     removalPolicy,
   });
   Validations.of(bucket).acknowledge({

@@ -63,7 +63,8 @@ export function imageBuildSpec(options: ImageBuildSpecOptions): BuildSpecObject 
       'if aws ecr describe-images --repository-name "${REPOSITORY_URI#*/}" --image-ids "imageTag=$IMAGE_TAG" > /dev/null 2> "$DESCRIBE_ERRORS"; then',
       '  echo "$IMAGE_URI exists already: reusing it"',
       'elif grep -q ImageNotFoundException "$DESCRIBE_ERRORS"; then',
-      '  docker build --platform "$DOCKER_PLATFORM" --file "$CODEBUILD_SRC_DIR/$APP_PATH/$DOCKERFILE" --tag "$IMAGE_URI" "$CODEBUILD_SRC_DIR/$APP_PATH"',
+      // COMMIT_HASH lets the image report its own version (a Dockerfile without that ARG ignores it).
+      '  docker build --platform "$DOCKER_PLATFORM" --build-arg "COMMIT_HASH=$IMAGE_TAG" --file "$CODEBUILD_SRC_DIR/$APP_PATH/$DOCKERFILE" --tag "$IMAGE_URI" "$CODEBUILD_SRC_DIR/$APP_PATH"',
       '  docker push "$IMAGE_URI"',
       'else',
       '  cat "$DESCRIBE_ERRORS" >&2',

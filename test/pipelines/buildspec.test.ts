@@ -110,7 +110,8 @@ describe('the build of a rolling pipeline', () => {
         ['ecr', 'describe-images', '--repository-name', 't-ordersrepository-abc123', '--image-ids', `imageTag=${COMMIT}`],
       ]);
       expect(calls(run, 'docker', 'build')).toEqual([[
-        'build', '--platform', 'linux/amd64', '--file', `${run.srcDir}/services/orders/Dockerfile`, '--tag', imageUri, `${run.srcDir}/services/orders`,
+        'build', '--platform', 'linux/amd64', '--build-arg', `COMMIT_HASH=${COMMIT}`,
+        '--file', `${run.srcDir}/services/orders/Dockerfile`, '--tag', imageUri, `${run.srcDir}/services/orders`,
       ]]);
       expect(calls(run, 'docker', 'push')).toEqual([['push', imageUri]]);
       expect(JSON.stringify(run.calls)).not.toMatch(/:latest/);

@@ -79,11 +79,12 @@ describe('RollingPipeline from an S3 source, with approval and notifications', (
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
-  test('keeps artifacts in an encrypted, SSL-only, retained bucket', () => {
+  test('keeps artifacts in an encrypted, SSL-only, versioned, retained bucket', () => {
     const bucket = resource(template, 'AWS::S3::Bucket', 'OrdersPipelineArtifacts');
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([{ ExpirationInDays: 90, Status: 'Enabled' }]);
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([{ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 7 }, Status: 'Enabled' }]);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: r(pipeline.artifactBucket.bucketName),
       PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
