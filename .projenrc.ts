@@ -71,7 +71,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],
-  npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs/*.dot'] },
+  npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs'] },
 });
 
 // The eslint component asks for any version; 3.8+ needs unrs-resolver (see jestVersion above).
@@ -116,6 +116,11 @@ const cfnLint = project.addTask('lint:cfn', {
 project.addTask('bench', {
   description: 'Synth benchmark: wall time, peak memory, resources and template bytes per stack (not part of test)',
   exec: 'ts-node --transpile-only -P tsconfig.dev.json bench/synth.ts',
+});
+
+project.addTask('diagram', {
+  description: 'Draw the sample app\'s architecture from its construct tree into docs/architecture.png (needs graphviz)',
+  exec: 'ts-node --transpile-only -P tsconfig.dev.json integ/sample/diagram.ts',
 });
 
 project.testTask.spawn(integ);

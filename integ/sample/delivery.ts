@@ -1,8 +1,8 @@
+import * as path from 'path';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { StageConfig } from './config';
 import { ImageBuildOptions, PipelineSource, ServiceImage } from '../../src';
 

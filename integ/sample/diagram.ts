@@ -1,12 +1,14 @@
 /**
  * Draws the sample app's architecture from its construct tree: one box per stack, one node per
- * construct of this library, an arrow wherever a construct holds a reference to another.
+ * construct of this library, an arrow wherever a construct holds a reference to another, and a
+ * dashed one where a service calls another through its Cloud Map name.
  * `npx projen diagram` writes docs/architecture.dot and renders docs/architecture.png with graphviz.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, IConstruct } from 'constructs';
 import { buildSampleApp } from './app';
 import { stageConfig } from './config';
@@ -19,10 +21,35 @@ function isLibraryConstruct(x: unknown): x is IConstruct {
   return LIBRARY_CLASSES.some(c => x instanceof c);
 }
 
+/**
+ * Library constructs an object holds: in its fields, in arrays, maps and sets, and one level into
+ * plain objects (such as a load-test target that names its service).
+ */
+function referencedConstructs(from: object, depth = 0): IConstruct[] {
+  const found: IConstruct[] = [];
+  for (const value of Object.values(from)) {
+    const items = value instanceof Map ? [...value.values(), ...value.keys()]
+      : value instanceof Set || Array.isArray(value) ? [...value] : [value];
+    for (const item of items) {
+      if (isLibraryConstruct(item)) {
+        found.push(item);
+      } else if (depth === 0 && item && typeof item === 'object' && !Construct.isConstruct(item)) {
+        found.push(...referencedConstructs(item, depth + 1));
+      }
+    }
+  }
+  return found;
+}
+
 export function architectureDot(app: App): string {
   const nodes = app.node.findAll().filter(isLibraryConstruct);
   const id = (c: IConstruct) => `"${c.node.path}"`;
-  const lines = ['digraph architecture {', '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f2f6fc", fontname="Helvetica"];', '  edge [color="#5a6b85"];'];
+  const lines = [
+    'digraph architecture {',
+    '  rankdir=LR;',
+    '  node [shape=box, style="rounded,filled", fillcolor="#f2f6fc", fontname="Helvetica"];',
+    '  edge [color="#5a6b85", fontname="Helvetica", fontsize=10];',
+  ];
   for (const stack of app.node.children.filter(Stack.isStack)) {
     const inStack = nodes.filter(n => Stack.of(n) === stack);
     if (inStack.length === 0) {
@@ -36,12 +63,18 @@ export function architectureDot(app: App): string {
   }
   const edges = new Set<string>();
   for (const from of nodes) {
-    for (const value of Object.values(from)) {
-      for (const to of Array.isArray(value) ? value : [value]) {
-        if (to !== from && isLibraryConstruct(to) && nodes.includes(to)) {
-          edges.add(`  ${id(to)} -> ${id(from)};`);
-        }
+    for (const to of referencedConstructs(from)) {
+      if (to !== from && nodes.includes(to)) {
+        edges.add(`  ${id(to)} -> ${id(from)};`);
       }
+    }
+  }
+  // A service whose container settings hold another's Cloud Map URL calls it directly.
+  const services = nodes.filter((n): n is lib.MicroService => n instanceof lib.MicroService);
+  for (const caller of services) {
+    const containers = JSON.stringify(Stack.of(caller).resolve((caller.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).containerDefinitions));
+    for (const callee of services.filter(s => s !== caller && containers.includes(s.serviceDiscoveryUrl))) {
+      edges.add(`  ${id(caller)} -> ${id(callee)} [style=dashed, label="Cloud Map"];`);
     }
   }
   lines.push(...[...edges].sort(), '}');

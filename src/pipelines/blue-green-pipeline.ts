@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { MicroService } from '../micro-service';
 import { checkDeployTimeout, createServicePipeline, DeployEngine, MAX_ECS_DEPLOY_TIMEOUT, validatePipeline } from './pipeline-core';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { ScopedCodeDeployEcsDeployAction, ScopedEcsDeployAction } from '../private/pipeline-actions';
@@ -43,6 +44,8 @@ export enum BlueGreenEngine {
 export class BlueGreenPipeline extends Construct {
   /** The engine that shifts traffic, from the service's deployment strategy. */
   public readonly engine: BlueGreenEngine;
+  /** The service this pipeline delivers. */
+  public readonly service: MicroService;
   /** The pipeline. */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CodeBuild project that builds the image and writes the deploy stage's files. */
@@ -60,6 +63,7 @@ export class BlueGreenPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: BlueGreenPipelineProps) {
     super(scope, id);
+    this.service = props.service;
     const service = props.service;
     const strategy = service.deploymentStrategy;
     if (!strategy.isBlueGreen) {

@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { MicroService } from '../micro-service';
 import { checkDeployTimeout, createServicePipeline, MAX_ECS_DEPLOY_TIMEOUT, validatePipeline } from './pipeline-core';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { ScopedEcsDeployAction } from '../private/pipeline-actions';
@@ -28,6 +29,8 @@ export interface RollingPipelineProps extends ServicePipelineProps {}
  * new RollingPipeline(this, 'Pipeline', { service, source: PipelineSource.s3() });
  */
 export class RollingPipeline extends Construct {
+  /** The service this pipeline delivers. */
+  public readonly service: MicroService;
   /** The pipeline. */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CodeBuild project that builds the image and writes the deploy stage's files. */
@@ -45,6 +48,7 @@ export class RollingPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: RollingPipelineProps) {
     super(scope, id);
+    this.service = props.service;
     const service = props.service;
     if (service.deploymentStrategy.isBlueGreen) {
       fail(this, `service '${service.serviceName}' uses deploymentStrategy ${service.deploymentStrategy.describe()}, which RollingPipeline cannot deploy: use BlueGreenPipeline, or DeploymentStrategy.rolling() on the service`);
