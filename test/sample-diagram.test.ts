@@ -16,5 +16,5 @@ test('the architecture diagram has a box per stack, the library constructs and h
   expect(dot).toContain('"EcsDevops-Dev-Backend/Backend" -> "EcsDevops-Dev-LoadTest/LoadTester";');
   expect(dot).toContain('"EcsDevops-Dev-Frontend/Frontend" -> "EcsDevops-Dev-Backend/Backend" [style=dashed, label="Cloud Map"];');
   // Only constructs of this library are drawn, not their hundreds of children.
-  expect(dot.match(/\[label="/g)).toHaveLength(9);
+  expect(dot.match(/\[label="/g)).toHaveLength(8);
 });
