@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // jest 30 and eslint-import-resolver-typescript 3.8+ pull unrs-resolver, whose optional
     // platform bindings the registry mirror here does not carry, which breaks `npm ci`.
     jestVersion: '^29',
+    // A test run must fail on a missing test or a changed snapshot, never rewrite it.
+    passWithNoTests: false,
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Synthesizing stacks is CPU-heavy; one worker per core keeps the suite fast on 2 cores.
@@ -84,14 +87,15 @@ const recommendedFlags: Record<string, unknown> = require('aws-cdk-lib/cx-api').
 
 new JsonFile(project, 'cdk.json', {
   obj: {
-    app: 'npx ts-node -P tsconfig.dev.json --prefer-ts-exts integ/sample/main.ts',
+    // Type-checking is the job of `npx projen test` (jsii, eslint with types); synth only transpiles.
+    app: 'npx ts-node --transpile-only -P tsconfig.dev.json --prefer-ts-exts integ/sample/main.ts',
     watch: { include: ['src/**', 'integ/sample/**'] },
     context: recommendedFlags,
   },
 });
 
 // integ-runner discovers integ/integ.*.ts; the apps run through ts-node like the sample app.
-const integApp = 'npx ts-node -P tsconfig.dev.json --prefer-ts-exts {filePath}';
+const integApp = 'npx ts-node --transpile-only -P tsconfig.dev.json --prefer-ts-exts {filePath}';
 const integArgs = ['--directory', 'integ', '--language', 'typescript', '--app', `"${integApp}"`, '--parallel-regions', 'us-east-1'];
 const integ = project.addTask('integ', {
   description: 'Verify the committed integ snapshots (no AWS credentials needed)',
@@ -122,6 +126,14 @@ project.addTask('diagram', {
   description: 'Draw the sample app\'s architecture from its construct tree into docs/architecture.png (needs graphviz)',
   exec: 'ts-node --transpile-only -P tsconfig.dev.json integ/sample/diagram.ts',
 });
+
+// jest (isolatedModules), ts-node (--transpile-only) and jsii (src only) leave tests, integ apps
+// and the sample app without a type check; this is it.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test, integ, bench and .projenrc.ts',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
 
 project.testTask.spawn(integ);
 project.testTask.spawn(cfnLint);
