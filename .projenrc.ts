@@ -32,7 +32,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['integ/**/*.ts', '.projenrc.ts'],
-    compilerOptions: {},
+    // ts-jest then only transpiles; the `typecheck` task type-checks everything once.
+    compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
     // One dev tsconfig covers src, test, integ and .projenrc.ts, so lint uses it rather than the project service.
@@ -55,10 +56,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
       maxWorkers: 2,
       testTimeout: 120_000,
     },
-  },
-  tsJestOptions: {
-    // Type-checking happens once in `compile` (jsii) and in eslint; jest only transpiles.
-    transformOptions: { isolatedModules: true },
   },
 
   devDeps: [
