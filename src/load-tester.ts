@@ -306,6 +306,9 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     const loadTesterName = props.loadTesterName ?? Names.uniqueId(this);
 
     this.validate(props, { trigger, requests, concurrency, timeLimit, requestTimeout, cpu, memoryLimitMiB, loadTesterName });
+    if (capacity.compatibility !== ecs.Compatibility.FARGATE) {
+      fail(this, 'capacity must be ServiceCapacity.fargate() or ServiceCapacity.fargateSpot(): the load tester runs on Fargate');
+    }
 
     this.loadTesterName = loadTesterName;
     this.targets = [...props.targets];

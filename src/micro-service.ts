@@ -1,4 +1,4 @@
-import { Annotations, Duration, Fn, Lazy, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Lazy, RemovalPolicy, Size, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { IBaseInfra } from './base-infra';
 import { DeploymentStrategy, TrafficShiftingType } from './deployment-strategy';
 import { checkWholeMinutes } from './private/deployment-timing';
+import { instanceResources, schedulableMemoryMiB } from './private/instance-resources';
 import { PipelineContainerImage } from './private/pipeline-image';
 import {
   checkDnsLabel, checkElbName, checkFargateSize, checkPort, checkRange, checkSeconds, fail,
@@ -176,14 +177,16 @@ export interface MicroServiceProps {
   readonly containerPort?: number;
 
   /**
-   * CPU units of the task (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   * CPU units of the task (1024 = 1 vCPU). On Fargate: 256, 512, 1024, 2048, 4096, 8192 or
+   * 16384. On EC2: 128 to 196608, and at most the instance type's vCPUs × 1024.
    *
    * @default 256
    */
   readonly cpu?: number;
 
   /**
-   * Memory of the task in MiB; Fargate allows only certain values per `cpu`.
+   * Memory of the task in MiB. Fargate allows only certain values per `cpu`; on EC2 a task must
+   * fit on one instance, with room left for the ECS agent and the OS.
    *
    * @default 512
    */
@@ -197,7 +200,8 @@ export interface MicroServiceProps {
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 
   /**
-   * Where the tasks run: on-demand Fargate, or Fargate Spot after an on-demand base.
+   * Where the tasks run: on-demand Fargate, Fargate Spot after an on-demand base, or EC2
+   * container instances (`ServiceCapacity.ec2()`, with placement strategies and constraints).
    *
    * @default ServiceCapacity.fargate()
    */
@@ -211,7 +215,11 @@ export interface MicroServiceProps {
   readonly desiredCount?: number;
 
   /**
-   * Environment variables of the container. Pass credentials through `secrets`, never here.
+   * Environment variables of the container: plain configuration, stored in clear text in the
+   * task definition and the template. Credentials go through `secrets`: a variable whose name
+   * looks like a credential (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL)
+   * with a literal value, or a URL with a password in it (`scheme://user:password@host`), is
+   * refused. Names ending in `_ARN`, `_NAME`, `_ID` or `_FILE` point at a secret and are allowed.
    *
    * @default - none
    */
@@ -219,7 +227,9 @@ export interface MicroServiceProps {
 
   /**
    * Secrets injected as environment variables when a task starts, from SSM Parameter Store
-   * (`ecs.Secret.fromSsmParameter`) or Secrets Manager (`ecs.Secret.fromSecretsManager`).
+   * (`ecs.Secret.fromSsmParameter`) or Secrets Manager (`ecs.Secret.fromSecretsManager`), such as
+   * `{ DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(db.secret!, 'password') }` for one field
+   * of an RDS-generated secret. Only the task's execution role can read them.
    *
    * @default - none
    */
@@ -231,6 +241,15 @@ export interface MicroServiceProps {
    * @default - none; the load balancer's health check decides
    */
   readonly containerHealthCheck?: ecs.HealthCheck;
+
+  /**
+   * The user the container runs as: a name, a UID, or `user:group` with names or IDs, such as
+   * `node` or `1000:1000`. Naming a non-root user here lets compliance checks (Control Tower
+   * CT.ECS.PR.3) see it in the task definition.
+   *
+   * @default - the image's USER
+   */
+  readonly user?: string;
 
   /**
    * Whether the container's root filesystem is read-only.
@@ -393,9 +412,9 @@ export interface MicroServiceProps {
 }
 
 /**
- * One service team's runtime on ECS Fargate: task definition, container, service, ECR
- * repository, optional Application Load Balancer, Cloud Map registration, auto scaling,
- * log group and deployment safety.
+ * One service team's runtime on ECS, on Fargate or on EC2 container instances: task
+ * definition, container, service, ECR repository, optional Application Load Balancer, Cloud Map
+ * registration, auto scaling, log group and deployment safety.
  *
  * Grant it access like any principal (`table.grantReadWriteData(service)`) and open
  * connections to or from it (`db.connections.allowDefaultPortFrom(service)`).
@@ -411,7 +430,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly cpuArchitecture: ecs.CpuArchitecture;
   /** How new versions replace running ones. */
   public readonly deploymentStrategy: DeploymentStrategy;
-  /** Where the tasks run. */
+  /** Where the tasks run; for `ServiceCapacity.ec2()`, with its capacity provider resolved. */
   public readonly capacity: ServiceCapacity;
   /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
   public readonly deregistrationDelay: Duration;
@@ -470,7 +489,8 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     const cpu = props.cpu ?? 256;
     const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
-    const capacity = props.capacity ?? ServiceCapacity.fargate();
+    const capacity = (props.capacity ?? ServiceCapacity.fargate())._bind(this, props.infra);
+    const onEc2 = capacity.compatibility === ecs.Compatibility.EC2;
     const loadBalancerType = props.loadBalancerType ?? LoadBalancerType.INTERNAL;
     const protocol = props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
     const listenerPort = props.listenerPort ?? (protocol === elbv2.ApplicationProtocol.HTTPS ? 443 : 80);
@@ -527,11 +547,21 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       removalPolicy,
     });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
-      cpu,
-      memoryLimitMiB,
-      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    this.taskDefinition = onEc2
+      // awsvpc gives each task its own network interface and security group, as on Fargate, so the
+      // load balancer targets, Cloud Map records and `connections` work the same. CDK refuses a
+      // runtime platform for EC2 tasks: the architecture is checked against the instance type.
+      ? new ecs.TaskDefinition(this, 'TaskDef', {
+        compatibility: ecs.Compatibility.EC2,
+        networkMode: ecs.NetworkMode.AWS_VPC,
+        cpu: Tokenization.stringifyNumber(cpu),
+        memoryMiB: Tokenization.stringifyNumber(memoryLimitMiB),
+      })
+      : new ecs.FargateTaskDefinition(this, 'TaskDef', {
+        cpu,
+        memoryLimitMiB,
+        runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      });
 
     const image = props.image.bind(this, { cpuArchitecture, repository: this.repository });
     if (image instanceof PipelineContainerImage) {
@@ -546,6 +576,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       portMappings: [{ name: 'http', containerPort, appProtocol: ecs.AppProtocol.http }],
       environment: props.environment,
       secrets: props.secrets,
+      user: props.user,
       healthCheck: props.containerHealthCheck,
       readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
       logging: ecs.LogDrivers.awsLogs({
@@ -569,7 +600,8 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       });
     }
 
-    const service = new ecs.FargateService(this, 'Service', {
+    // What both service kinds share; only the EC2 one places tasks on instances.
+    const serviceProps: ecs.BaseServiceOptions & Pick<ecs.FargateServiceProps, 'taskDefinition' | 'vpcSubnets' | 'assignPublicIp'> = {
       cluster: props.infra.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: props.autoScaling ? undefined : props.desiredCount ?? 2,
@@ -610,7 +642,20 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       },
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
-    });
+    };
+    const service = onEc2
+      ? new ecs.Ec2Service(this, 'Service', {
+        ...serviceProps,
+        // An empty list would still be written to the template; leaving it out says the same.
+        placementStrategies: capacity.placementStrategies.length > 0 ? capacity.placementStrategies : undefined,
+        placementConstraints: capacity.placementConstraints.length > 0 ? capacity.placementConstraints : undefined,
+      })
+      : new ecs.FargateService(this, 'Service', serviceProps);
+    if (onEc2) {
+      // A capacity provider strategy may only name providers already associated with the cluster,
+      // and nothing else orders the service after the association, which the cluster creates.
+      service.node.addDependency(props.infra.cluster);
+    }
     this.service = service;
     if (this.imageParameter && strategy.controller === ecs.DeploymentControllerType.ECS) {
       // The service names its family, so a revision CloudFormation registers (the task definition
@@ -1092,7 +1137,11 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     checkDnsLabel(this, 'serviceName', props.serviceName);
     checkPort(this, 'containerPort', v.containerPort);
     checkPort(this, 'listenerPort', v.listenerPort);
-    checkFargateSize(this, v.cpu, v.memoryLimitMiB);
+    if (v.capacity.compatibility === ecs.Compatibility.EC2) {
+      this.validateEc2(props.infra, v.cpu, v.memoryLimitMiB, v.cpuArchitecture, v.capacity, v.strategy);
+    } else {
+      checkFargateSize(this, v.cpu, v.memoryLimitMiB);
+    }
     checkRange(this, 'desiredCount', props.desiredCount, 0, 5000);
     checkRange(this, 'maxImageCount', props.maxImageCount, 1, 10000);
     checkRange(this, 'capacity.onDemandBase', v.capacity.onDemandBase, 0, 100000);
@@ -1108,6 +1157,10 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       if (props.environment && name in props.environment) {
         fail(this, `'${name}' is both in environment and in secrets: keep it in secrets only`);
       }
+    }
+    this.validateEnvironment(props.environment ?? {});
+    if (props.user !== undefined && !Token.isUnresolved(props.user) && !/^[^\s:]+(:[^\s:]+)?$/.test(props.user)) {
+      fail(this, `user ('${props.user}') must be a user or UID, optionally with a group or GID after a colon, such as 'node' or '1000:1000'`);
     }
 
     const https = v.protocol === elbv2.ApplicationProtocol.HTTPS;
@@ -1194,6 +1247,61 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     }
   }
 
+  /**
+   * What only EC2 capacity needs: ECS's range for EC2 task sizes, a deployment controller that
+   * runs there, and, when the instance type is known, a task that fits on one instance of the
+   * same CPU architecture.
+   */
+  private validateEc2(infra: IBaseInfra, cpu: number, memoryLimitMiB: number, cpuArchitecture: ecs.CpuArchitecture,
+    capacity: ServiceCapacity, strategy: DeploymentStrategy): void {
+    checkRange(this, 'cpu', cpu, 128, 196608, 'ECS runs EC2 tasks of 128 to 196608 CPU units (1024 = 1 vCPU)');
+    if (!Token.isUnresolved(memoryLimitMiB) && (!Number.isInteger(memoryLimitMiB) || memoryLimitMiB < 6)) {
+      fail(this, `memoryLimitMiB (${memoryLimitMiB}) must be a whole number of at least 6: Docker gives a container at least 6 MiB`);
+    }
+    if (strategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      fail(this, 'deploymentStrategy codeDeploy is not supported on EC2 capacity: CodeDeploy deploys ECS task sets, which take no placement strategies or constraints; use the ECS-native DeploymentStrategy.blueGreen(), canary() or linear(), which keep them, or rolling()');
+    }
+    // The instance type is known only for the infra's own capacity provider.
+    const instanceType = capacity.capacityProvider === infra.ec2CapacityProvider ? infra.ec2InstanceType : undefined;
+    if (!instanceType || Token.isUnresolved(instanceType.toString())) {
+      return;
+    }
+    const instanceArm = instanceType.architecture === ec2.InstanceArchitecture.ARM_64;
+    const taskArm = cpuArchitecture === ecs.CpuArchitecture.ARM64;
+    if (instanceArm !== taskArm) {
+      const [has, needs] = instanceArm ? ['ARM64 (Graviton)', 'ARM64'] : ['X86_64', 'X86_64'];
+      fail(this, `cpuArchitecture (${taskArm ? 'ARM64' : 'X86_64'}) does not match the EC2 capacity's instance type ${instanceType}, which is ${has}: set cpuArchitecture to ecs.CpuArchitecture.${needs}, or give the BaseInfra an instance type of the task's architecture`);
+    }
+    const resources = instanceResources(instanceType.toString());
+    if (!resources) {
+      return;
+    }
+    const maxCpu = resources.vcpus * 1024;
+    if (!Token.isUnresolved(cpu) && cpu > maxCpu) {
+      fail(this, `cpu (${cpu}) is more than one ${instanceType} instance has (${resources.vcpus} vCPUs = ${maxCpu} CPU units), so no instance could run the task: use at most ${maxCpu}, or a larger instance type`);
+    }
+    const maxMemory = schedulableMemoryMiB(resources);
+    if (!Token.isUnresolved(memoryLimitMiB) && memoryLimitMiB > maxMemory) {
+      fail(this, `memoryLimitMiB (${memoryLimitMiB}) does not fit on one ${instanceType} instance: of its ${resources.memoryMiB} MiB, tasks can use ${maxMemory} MiB (the rest stays with the ECS agent and the OS): use at most ${maxMemory}, or a larger instance type`);
+    }
+  }
+
+  /**
+   * Credentials in plain environment variables end up in clear text in the task definition, the
+   * template and every `DescribeTaskDefinition` answer. Values that are tokens (a table name, a
+   * secret's ARN) are references resolved at deploy time, not credentials written into the code.
+   */
+  private validateEnvironment(environment: Record<string, string>): void {
+    for (const [name, value] of Object.entries(environment)) {
+      if (URL_WITH_PASSWORD.test(value)) {
+        fail(this, `environment variable '${name}' has a password in a URL (scheme://user:password@host), which would be stored in clear text: pass the password through secrets, for example secrets: { DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password') }, and build the URL in the application`);
+      }
+      if (value !== '' && !Token.isUnresolved(value) && CREDENTIAL_NAME.test(name) && !SECRET_REFERENCE_NAME.test(name)) {
+        fail(this, `environment variable '${name}' looks like a credential and has a literal value, which would be stored in clear text: pass it through secrets, for example secrets: { ${name}: ecs.Secret.fromSecretsManager(secret, 'password') }`);
+      }
+    }
+  }
+
   private validateStrategy(props: MicroServiceProps, strategy: DeploymentStrategy, loadBalancerType: LoadBalancerType,
     protocol: elbv2.ApplicationProtocol, listenerPort: number): void {
     if (!strategy.isBlueGreen) {
@@ -1250,6 +1358,13 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     }
   }
 }
+
+/** Environment variable names that say they hold a credential. */
+const CREDENTIAL_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL/i;
+/** Names that say they point at a secret (its ARN, name, ID or a mounted file) rather than hold it. */
+const SECRET_REFERENCE_NAME = /_(ARN|NAME|ID|FILE)$/i;
+/** `scheme://user:password@` anywhere in the value, such as `postgres://app:hunter2@db/app`; the user may be empty. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
 
 /** The alarm's name as written in the template: an Alarm's `alarmName` is a Ref, its physical name sits on its L1. */
 function physicalAlarmName(alarm: cloudwatch.IAlarm): string {

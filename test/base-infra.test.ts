@@ -1,9 +1,11 @@
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BaseInfra } from '../src';
 import { newStack } from './util';
+import { nagFindings } from './validators';
 
 describe('BaseInfra with defaults', () => {
   const stack = newStack();
@@ -173,6 +175,20 @@ describe('BaseInfra with EC2 capacity', () => {
     const poll = statements.find((s: any) => s.Action.includes('ecs:Poll'));
     expect(JSON.stringify(poll.Resource)).toMatch(/container-instance\/.*InfraCluster.*\/\*/);
   });
+});
+
+test('cdk-nag reports nothing unacknowledged for EC2 capacity, each wildcard acknowledged by itself', () => {
+  const stack = newStack();
+  new BaseInfra(stack, 'Infra', { natGateways: 1, ec2Capacity: {} });
+  const app = stack.node.root as App;
+  app.synth();
+  expect(nagFindings(app)).toEqual([]);
+  const acks = Object.keys(stack.node.findChild('Infra').node.findChild('Ec2Capacity').node.findChild('InstanceRole').node.metadata
+    .filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).pop()?.data ?? {});
+  expect(acks).toEqual([
+    'AwsSolutions-IAM5[Resource::*]',
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:\*:ecs:eu-west-1:\*:container-instance\/<InfraCluster[0-9A-F]+>\/\*\]$/),
+  ]);
 });
 
 describe('BaseInfra with EC2 capacity fails when', () => {

@@ -330,6 +330,10 @@ describe('LoadTester in its own stack', () => {
 });
 
 describe('LoadTester fails', () => {
+  test('fails when the capacity is EC2', () => {
+    expect(() => tester({ capacity: ServiceCapacity.ec2() })).toThrow(/capacity must be ServiceCapacity.fargate\(\) or ServiceCapacity.fargateSpot\(\): the load tester runs on Fargate/);
+  });
+
   test('fails when targets is empty', () => {
     expect(() => tester({ targets: [] })).toThrow(/targets is empty: pass at least one target/);
   });

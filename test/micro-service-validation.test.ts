@@ -1,17 +1,27 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, ServiceCapacity, ServiceImage } from '../src';
+import { BaseInfra, DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, ServiceCapacity, ServiceImage } from '../src';
 import { importedInfra, newStack } from './util';
 
 const IMAGE = ServiceImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine');
 
 function create(props: Partial<MicroServiceProps>, stack: Stack = newStack()): MicroService {
   return new MicroService(stack, 'Orders', { infra: importedInfra(stack), serviceName: 'orders', image: IMAGE, ...props });
+}
+
+/** A service on the EC2 capacity of a BaseInfra (in the imported test VPC) of the given instance type. */
+function createOnEc2(props: Partial<MicroServiceProps>, instanceType?: ec2.InstanceType): MicroService {
+  const stack = newStack();
+  const infra = new BaseInfra(stack, 'Platform', { vpc: importedInfra(stack).vpc, ec2Capacity: { instanceType } });
+  return new MicroService(stack, 'Orders', { infra, serviceName: 'orders', image: IMAGE, capacity: ServiceCapacity.ec2(), ...props });
 }
 
 function certificate(stack: Stack): acm.ICertificate {
@@ -179,5 +189,100 @@ describe('MicroService fails when', () => {
     const service = create({}, stack);
     const alarm = service.metricCpuUtilization().createAlarm(stack, 'Cpu', { threshold: 90, evaluationPeriods: 1 });
     expect(() => service.addDeploymentAlarms(alarm)).toThrow(/deployment alarm 'Test\/Cpu' has no alarmName known at synth: set alarmName/);
+  });
+});
+
+describe('MicroService on EC2 capacity fails when', () => {
+  const graviton = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
+
+  test('the infra has no EC2 capacity provider and none is given', () => {
+    expect(() => create({ capacity: ServiceCapacity.ec2() }))
+      .toThrow(/capacity is ServiceCapacity.ec2\(\) but the infra has no EC2 capacity provider: create the BaseInfra with ec2Capacity, or pass ServiceCapacity.ec2\(\{ capacityProvider \}\)/);
+  });
+
+  test('the CPU is outside what ECS runs on EC2', () => {
+    expect(() => createOnEc2({ cpu: 64 })).toThrow(/cpu \(64\) must be a whole number from 128 to 196608: ECS runs EC2 tasks of 128 to 196608 CPU units/);
+  });
+
+  test('the memory is below what Docker gives a container', () => {
+    expect(() => createOnEc2({ memoryLimitMiB: 4 })).toThrow(/memoryLimitMiB \(4\) must be a whole number of at least 6: Docker gives a container at least 6 MiB/);
+  });
+
+  test('the task needs more CPU than the instance type has', () => {
+    expect(() => createOnEc2({ cpu: 4096, memoryLimitMiB: 1024 }))
+      .toThrow(/cpu \(4096\) is more than one m7i.large instance has \(2 vCPUs = 2048 CPU units\), so no instance could run the task: use at most 2048, or a larger instance type/);
+  });
+
+  test('the task needs more memory than the instance type can hold next to the agent and the OS', () => {
+    expect(() => createOnEc2({ cpu: 1024, memoryLimitMiB: 8192 }))
+      .toThrow(/memoryLimitMiB \(8192\) does not fit on one m7i.large instance: of its 8192 MiB, tasks can use 7782 MiB \(the rest stays with the ECS agent and the OS\): use at most 7782/);
+    expect(() => createOnEc2({ memoryLimitMiB: 1024 }, ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO)))
+      .toThrow(/memoryLimitMiB \(1024\) does not fit on one t3.micro instance: of its 1024 MiB, tasks can use 768 MiB/);
+  });
+
+  test('the task\'s CPU architecture is not the instance type\'s', () => {
+    expect(() => createOnEc2({}, graviton))
+      .toThrow(/cpuArchitecture \(X86_64\) does not match the EC2 capacity's instance type m7g.large, which is ARM64 \(Graviton\): set cpuArchitecture to ecs.CpuArchitecture.ARM64/);
+    expect(() => createOnEc2({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }))
+      .toThrow(/cpuArchitecture \(ARM64\) does not match the EC2 capacity's instance type m7i.large, which is X86_64: set cpuArchitecture to ecs.CpuArchitecture.X86_64/);
+  });
+
+  test('the deployment strategy is CodeDeploy, which EC2 capacity does not support here', () => {
+    expect(() => createOnEc2({ deploymentStrategy: DeploymentStrategy.codeDeploy() }))
+      .toThrow(/deploymentStrategy codeDeploy is not supported on EC2 capacity: CodeDeploy deploys ECS task sets, which take no placement strategies or constraints; use the ECS-native DeploymentStrategy.blueGreen\(\), canary\(\) or linear\(\), which keep them, or rolling\(\)/);
+  });
+});
+
+describe('MicroService refuses credentials in plain environment: fails when', () => {
+  test('a variable named like a credential has a literal value', () => {
+    for (const name of ['SECRET_KEY', 'DB_PASSWORD', 'db_passwd', 'GITHUB_TOKEN', 'STRIPE_API_KEY', 'TLS_PRIVATE_KEY', 'AWS_CREDENTIALS']) {
+      expect(() => create({ environment: { [name]: 'hunter2' } }))
+        .toThrow(new RegExp(`environment variable '${name}' looks like a credential and has a literal value.*pass it through secrets, for example secrets: \\{ ${name}: ecs.Secret.fromSecretsManager\\(secret, 'password'\\) \\}`));
+    }
+  });
+
+  test('a URL carries a password, literal or from a token', () => {
+    expect(() => create({ environment: { DATABASE_URL: 'postgres://app:hunter2@db.internal:5432/app' } }))
+      .toThrow(/environment variable 'DATABASE_URL' has a password in a URL \(scheme:\/\/user:password@host\).*secrets: \{ DATABASE_PASSWORD: ecs.Secret.fromSecretsManager\(secret, 'password'\) \}/);
+    expect(() => create({ environment: { JDBC: 'jdbc:postgresql://app:hunter2@db/app' } })).toThrow(/'JDBC' has a password in a URL/);
+    expect(() => create({ environment: { CACHE: 'redis://:hunter2@cache:6379' } })).toThrow(/'CACHE' has a password in a URL/);
+    const stack = newStack();
+    const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    expect(() => create({ environment: { DATABASE_URL: `postgres://app:${table.tableName}@db/app` } }, stack)).toThrow(/'DATABASE_URL' has a password in a URL/);
+  });
+
+  test('the user is not a user, UID or user:group', () => {
+    expect(() => create({ user: 'app user' })).toThrow(/user \('app user'\) must be a user or UID, optionally with a group or GID after a colon, such as 'node' or '1000:1000'/);
+    expect(() => create({ user: '1000:1000:1000' })).toThrow(/user \('1000:1000:1000'\)/);
+    expect(() => create({ user: ':1000' })).toThrow(/user \(':1000'\)/);
+  });
+});
+
+describe('MicroService accepts configuration that only looks like credentials', () => {
+  test('tokens, references to secrets, empty values and URLs without a password', () => {
+    const stack = newStack();
+    const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    create({
+      environment: {
+        TABLE_NAME: table.tableName,
+        SECRET_TABLE: table.tableArn,
+        DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:orders/db-AbCdEf',
+        API_KEY_NAME: 'orders/api-key',
+        TOKEN_ID: 'orders',
+        PASSWORD_FILE: '/run/secrets/db',
+        SESSION_SECRET: '',
+        BACKEND_URL: 'http://backend.svc.internal:8080',
+        DOCS_URL: 'https://user@example.com/docs',
+      },
+    }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: Match.arrayWith([
+          { Name: 'DB_SECRET_ARN', Value: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:orders/db-AbCdEf' },
+          { Name: 'PASSWORD_FILE', Value: '/run/secrets/db' },
+          { Name: 'DOCS_URL', Value: 'https://user@example.com/docs' },
+        ]),
+      })],
+    });
   });
 });

@@ -1,10 +1,11 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Ec2CapacityOptions } from '../base-infra';
+import { acknowledgeWildcards, resourceFinding } from './iam-findings';
 import { checkRange, fail } from './validation';
 
 export interface Ec2CapacityProps extends Ec2CapacityOptions {
@@ -53,19 +54,23 @@ export class Ec2Capacity extends Construct {
       ],
       resources: [cluster.clusterArn],
     }));
+    // The instances of this cluster, whose IDs are assigned when they register. Partition and
+    // account are wildcards rather than pseudo parameters: ECS has no resource policies, so the
+    // role acts in its own account only, and the ARN stays one cdk-nag finding that can be
+    // acknowledged by itself.
+    const region = Token.isUnresolved(stack.region) ? '*' : stack.region;
+    const containerInstances = `arn:*:ecs:${region}:*:container-instance/${cluster.clusterName}/*`;
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:PutSystemLogEvents'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${cluster.clusterName}/*` })],
+      resources: [containerInstances],
     }));
     // These two actions have no resource-level permissions: AWS authorizes them only on "*".
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken'],
       resources: ['*'],
     }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken support no resource-level permissions (AWS authorizes them only on "*"); the container-instance wildcard covers instances of this one cluster, whose IDs are assigned when they register.',
-    });
+    acknowledgeWildcards(role, ['Resource::*', resourceFinding(role, containerInstances)],
+      'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken support no resource-level permissions (AWS authorizes them only on "*"); the container-instance wildcard covers the instances of this one cluster, whose IDs are assigned when they register.');
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: this.instanceType,
@@ -87,6 +92,11 @@ export class Ec2Capacity extends Construct {
       launchTemplate,
       minCapacity,
       maxCapacity,
+    });
+
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'ECS managed scaling launches and terminates the instances; every scaling activity is in the group\'s activity history and the capacity provider\'s CapacityProviderReservation metric, and there is no operator who acts on each event.',
     });
 
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'Provider', {
