@@ -72,7 +72,8 @@ export function architectureDot(app: App): string {
   // A service whose container settings hold another's Cloud Map URL calls it directly.
   const services = nodes.filter((n): n is lib.MicroService => n instanceof lib.MicroService);
   for (const caller of services) {
-    const containers = JSON.stringify(Stack.of(caller).resolve((caller.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).containerDefinitions));
+    const taskDefinition = caller.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    const containers = JSON.stringify(Stack.of(caller).resolve(taskDefinition.containerDefinitions));
     for (const callee of services.filter(s => s !== caller && containers.includes(s.serviceDiscoveryUrl))) {
       edges.add(`  ${id(caller)} -> ${id(callee)} [style=dashed, label="Cloud Map"];`);
     }
