@@ -80,11 +80,23 @@ export interface ServiceAlarmThresholds {
  * The alarms a ServiceDashboard created for one service.
  */
 export interface ServiceAlarms {
-  /** 5xx responses of the tasks above `errorRatePercent`; undefined without a load balancer. */
+  /**
+   * 5xx responses of the tasks above `errorRatePercent`.
+   *
+   * @default - none when the service has no load balancer
+   */
   readonly errorRate?: cloudwatch.Alarm;
-  /** p99 target response time above `latencyP99`; undefined without a load balancer. */
+  /**
+   * p99 target response time above `latencyP99`.
+   *
+   * @default - none when the service has no load balancer
+   */
   readonly latencyP99?: cloudwatch.Alarm;
-  /** Unhealthy targets at or above `unhealthyHosts`; undefined without a load balancer. */
+  /**
+   * Unhealthy targets at or above `unhealthyHosts`.
+   *
+   * @default - none when the service has no load balancer
+   */
   readonly unhealthyHosts?: cloudwatch.Alarm;
   /** CPU utilization above `cpuUtilizationPercent`. */
   readonly cpuHigh: cloudwatch.Alarm;
