@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { BaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../src';
+import { LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../src';
+import { disposableInfra, integStack, integTest } from './support';
 
 /**
  * The sample backend (with a DynamoDB table) behind an internal load balancer and the sample
@@ -12,9 +13,8 @@ import { BaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceIma
  * exist with their SNS actions, and each service names its alarms as deployment alarms.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
-const stack = new Stack(app, 'DashboardInteg', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'Dashboard');
+const infra = disposableInfra(stack);
 
 const table = new dynamodb.TableV2(stack, 'Items', {
   partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -50,12 +50,7 @@ const dashboard = new ServiceDashboard(stack, 'Dashboard', {
   alarmThresholds: { latencyP99: Duration.millis(500) },
 });
 
-const integ = new IntegTest(app, 'DashboardTest', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'DashboardAssertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'Dashboard', stack);
 
 integ.assertions
   .httpApiCall(`${frontend.url}/`)

@@ -1,12 +1,7 @@
-import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import {
-  BaseInfra, BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, PipelineSource, ServiceImage,
-} from '../src';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, ServiceImage } from '../src';
+import { disposableArtifactBucket, disposableInfra, disposableRepository, fixtureAppSource, integStack, integTest } from './support';
 
 /**
  * A public service with an ECS-native canary deployment, delivered by a BlueGreenPipeline: ECS
@@ -17,9 +12,8 @@ import {
  * image it built, and the production listener serves the new page.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
-const stack = new Stack(app, 'EcsCanaryPipelineInteg', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'EcsCanaryPipeline');
+const infra = disposableInfra(stack);
 const web = new MicroService(stack, 'Web', {
   infra,
   serviceName: 'web',
@@ -32,34 +26,18 @@ const web = new MicroService(stack, 'Web', {
     canaryInterval: Duration.minutes(1),
     bakeTime: Duration.minutes(1),
   }),
-  repository: new ecr.Repository(stack, 'Repository', {
-    imageTagMutability: ecr.TagMutability.IMMUTABLE,
-    imageScanOnPush: true,
-    emptyOnDelete: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  }),
+  repository: disposableRepository(stack),
   removalPolicy: RemovalPolicy.DESTROY,
 });
-const source = new s3assets.Asset(stack, 'Source', { path: path.join(__dirname, '..', 'test', 'pipelines', 'fixtures', 'app') });
 const pipeline = new BlueGreenPipeline(stack, 'Pipeline', {
   service: web,
-  source: PipelineSource.s3({ bucket: source.bucket, objectKey: source.s3ObjectKey }),
-  artifactBucket: new s3.Bucket(stack, 'Artifacts', {
-    enforceSSL: true,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    autoDeleteObjects: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  }),
+  source: fixtureAppSource(stack),
+  artifactBucket: disposableArtifactBucket(stack),
   deployTimeout: Duration.minutes(30),
   removalPolicy: RemovalPolicy.DESTROY,
 });
 
-const integ = new IntegTest(app, 'EcsCanaryPipelineTest', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'EcsCanaryPipelineAssertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'EcsCanaryPipeline', stack);
 
 integ.assertions
   .awsApiCall('CodePipeline', 'listPipelineExecutions', { pipelineName: pipeline.pipeline.pipelineName, maxResults: 1 })

@@ -1,10 +1,9 @@
 import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import {
-  BaseInfra, LoadBalancerType, LoadTester, LoadTestTarget, LoadTestTrigger, MicroService, ServiceDashboard, ServiceImage,
-} from '../src';
+import { LoadBalancerType, LoadTester, LoadTestTarget, LoadTestTrigger, MicroService, ServiceDashboard, ServiceImage } from '../src';
+import { disposableInfra, integStack, integTest } from './support';
 
 /**
  * The sample backend (in-memory mode) behind an internal load balancer, load-tested through the
@@ -13,9 +12,8 @@ import {
  * and the schedule's rule is enabled.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
-const stack = new Stack(app, 'LoadTesterInteg', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'LoadTester');
+const infra = disposableInfra(stack);
 const backend = new MicroService(stack, 'Backend', {
   infra,
   serviceName: 'backend',
@@ -51,12 +49,7 @@ const scheduled = new LoadTester(stack, 'Scheduled', {
 });
 new ServiceDashboard(stack, 'Dashboard', { services: [backend], loadTesters: [continuous, scheduled] });
 
-const integ = new IntegTest(app, 'LoadTesterTest', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'LoadTesterAssertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'LoadTester', stack);
 
 /** The metrics of one target appear once CloudWatch Logs has extracted them from the EMF lines. */
 function expectMetrics(tester: LoadTester, target: LoadTestTarget): void {

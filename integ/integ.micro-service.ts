@@ -1,15 +1,15 @@
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { BaseInfra, LoadBalancerType, MicroService, ServiceImage } from '../src';
+import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { LoadBalancerType, MicroService, ServiceImage } from '../src';
+import { disposableInfra, integStack, integTest } from './support';
 
 /**
  * A public service on fresh base infrastructure. After deploy, the load balancer's URL answers
  * 200 and ECS reports the desired number of running tasks.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
-const stack = new Stack(app, 'MicroServiceInteg', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'MicroService');
+const infra = disposableInfra(stack);
 const web = new MicroService(stack, 'Web', {
   infra,
   serviceName: 'web',
@@ -20,14 +20,7 @@ const web = new MicroService(stack, 'Web', {
   removalPolicy: RemovalPolicy.DESTROY,
 });
 
-const integ = new IntegTest(app, 'MicroServiceTest', {
-  testCases: [stack],
-  diffAssets: false,
-  // Same environment as the test stack, so assertions may reference its resources.
-  assertionStack: new Stack(app, 'MicroServiceAssertions', { env }),
-  // The access-log bucket and repository are destroyed with the test; nothing is left behind.
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'MicroService', stack);
 
 integ.assertions
   .httpApiCall(web.url!)

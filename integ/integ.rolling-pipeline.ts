@@ -1,10 +1,7 @@
-import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { BaseInfra, LoadBalancerType, MicroService, PipelineSource, RollingPipeline, ServiceImage } from '../src';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { LoadBalancerType, MicroService, RollingPipeline, ServiceImage } from '../src';
+import { disposableArtifactBucket, disposableInfra, disposableRepository, fixtureAppSource, integStack, integTest } from './support';
 
 /**
  * A public service delivered by a RollingPipeline from an S3 source. The source archive is a CDK
@@ -14,9 +11,8 @@ import { BaseInfra, LoadBalancerType, MicroService, PipelineSource, RollingPipel
  * balancer serves the new page.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
-const stack = new Stack(app, 'RollingPipelineInteg', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'RollingPipeline');
+const infra = disposableInfra(stack);
 const web = new MicroService(stack, 'Web', {
   infra,
   serviceName: 'web',
@@ -24,34 +20,17 @@ const web = new MicroService(stack, 'Web', {
   containerPort: 80,
   loadBalancerType: LoadBalancerType.PUBLIC,
   desiredCount: 2,
-  // The pipeline pushes images: the repository must empty itself to be deleted with the test.
-  repository: new ecr.Repository(stack, 'Repository', {
-    imageTagMutability: ecr.TagMutability.IMMUTABLE,
-    imageScanOnPush: true,
-    emptyOnDelete: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  }),
+  repository: disposableRepository(stack),
   removalPolicy: RemovalPolicy.DESTROY,
 });
-const source = new s3assets.Asset(stack, 'Source', { path: path.join(__dirname, '..', 'test', 'pipelines', 'fixtures', 'app') });
 const pipeline = new RollingPipeline(stack, 'Pipeline', {
   service: web,
-  source: PipelineSource.s3({ bucket: source.bucket, objectKey: source.s3ObjectKey }),
-  artifactBucket: new s3.Bucket(stack, 'Artifacts', {
-    enforceSSL: true,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    autoDeleteObjects: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  }),
+  source: fixtureAppSource(stack),
+  artifactBucket: disposableArtifactBucket(stack),
   removalPolicy: RemovalPolicy.DESTROY,
 });
 
-const integ = new IntegTest(app, 'RollingPipelineTest', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'RollingPipelineAssertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'RollingPipeline', stack);
 
 integ.assertions
   .awsApiCall('CodePipeline', 'listPipelineExecutions', { pipelineName: pipeline.pipeline.pipelineName, maxResults: 1 })

@@ -1,9 +1,7 @@
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import {
-  BaseInfra, BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, PipelineSource, RollingPipeline, ServiceImage,
-  TrafficShifting,
-} from '../src';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, PipelineSource, RollingPipeline, ServiceImage, TrafficShifting } from '../src';
+import { disposableInfra, integStack, integTest } from './support';
 
 /**
  * Seed 001's system: one web app from a GitHub repository, delivered two ways — a rolling update,
@@ -19,7 +17,6 @@ import {
  * the predefined ECSCanary10Percent5Minutes configuration and both services answer 200.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
 const context = (key: string, fallback: string): string => app.node.tryGetContext(key) ?? fallback;
 const source = PipelineSource.connection({
   connectionArn: context('connectionArn', 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000'),
@@ -28,8 +25,8 @@ const source = PipelineSource.connection({
 });
 const imageBuild = { appPath: context('appPath', '.') };
 
-const stack = new Stack(app, 'Seed001Integ', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'Seed001');
+const infra = disposableInfra(stack);
 const placeholder = 'public.ecr.aws/nginx/nginx:1.27-alpine';
 
 const rolling = new MicroService(stack, 'WebRolling', {
@@ -55,12 +52,7 @@ const canary = new MicroService(stack, 'WebCanary', {
 });
 const canaryPipeline = new BlueGreenPipeline(stack, 'CanaryPipeline', { service: canary, source, imageBuild, removalPolicy: RemovalPolicy.DESTROY });
 
-const integ = new IntegTest(app, 'Seed001Test', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'Seed001Assertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'Seed001', stack);
 
 for (const pipeline of [rollingPipeline, canaryPipeline]) {
   integ.assertions

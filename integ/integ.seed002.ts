@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -13,6 +13,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BaseInfra, LoadBalancerType, MicroService, ServiceCapacity, ServiceImage } from '../src';
+import { INTEG_ENV, integStack, integTest } from './support';
 
 /**
  * Seed 002's system: a web app on EC2 container instances in an Auto Scaling group, behind an
@@ -37,14 +38,13 @@ import { BaseInfra, LoadBalancerType, MicroService, ServiceCapacity, ServiceImag
  * `app` and `stack` are exported for test/micro-service-ec2.test.ts, which runs cdk-nag over them.
  */
 export const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
 const context = (key: string, fallback: string): string => app.node.tryGetContext(key) ?? fallback;
 const domainName = context('domainName', 'app.example.com');
 const hostedZoneName = context('hostedZoneName', 'example.com');
 const hostedZoneId = context('hostedZoneId', 'Z00000000000000000000');
-const certificateArn = context('certificateArn', `arn:aws:acm:${env.region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`);
+const certificateArn = context('certificateArn', `arn:aws:acm:${INTEG_ENV.region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`);
 
-export const stack = new Stack(app, 'Seed002Integ', { env });
+export const stack = integStack(app, 'Seed002');
 const infra = new BaseInfra(stack, 'Infra', {
   natGateways: 1,
   ec2Capacity: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE), maxCapacity: 4 },
@@ -210,12 +210,7 @@ new route53.ARecord(stack, 'AppRecord', {
 new CfnOutput(stack, 'AppUrl', { value: `https://${domainName}` });
 new CfnOutput(stack, 'CdnDomain', { value: cdn.distributionDomainName });
 
-const integ = new IntegTest(app, 'Seed002Test', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'Seed002Assertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'Seed002', stack);
 
 integ.assertions
   .awsApiCall('ECS', 'describeServices', { cluster: infra.cluster.clusterName, services: [web.service.serviceArn] })

@@ -1,8 +1,9 @@
 import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { BaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../src';
+import { LoadBalancerType, MicroService, ServiceDashboard, ServiceImage } from '../src';
+import { disposableInfra, integStack, integTest } from './support';
 
 /**
  * Seed 004's system: a web service behind a public load balancer on a rolling deployment, with CPU
@@ -13,10 +14,9 @@ import { BaseInfra, LoadBalancerType, MicroService, ServiceDashboard, ServiceIma
  * CPU and 5XX alarms notify the admin topic.
  */
 const app = new App();
-const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' };
 const adminEmail: string = app.node.tryGetContext('adminEmail') ?? 'admin@example.com';
-const stack = new Stack(app, 'Seed004Integ', { env });
-const infra = new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+const stack = integStack(app, 'Seed004');
+const infra = disposableInfra(stack);
 
 const web = new MicroService(stack, 'Web', {
   infra,
@@ -36,12 +36,7 @@ const dashboard = new ServiceDashboard(stack, 'Dashboard', {
 });
 const alarms = dashboard.alarmsFor(web);
 
-const integ = new IntegTest(app, 'Seed004Test', {
-  testCases: [stack],
-  diffAssets: false,
-  assertionStack: new Stack(app, 'Seed004Assertions', { env }),
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTest(app, 'Seed004', stack);
 
 integ.assertions
   .httpApiCall(`${web.url}/health`)
