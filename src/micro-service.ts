@@ -15,11 +15,10 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IBaseInfra } from './base-infra';
 import { DeploymentStrategy, TrafficShiftingType } from './deployment-strategy';
-import { checkWholeMinutes } from './private/deployment-timing';
 import { instanceResources, schedulableMemoryMiB } from './private/instance-resources';
 import { PipelineContainerImage } from './private/pipeline-image';
 import {
-  checkDnsLabel, checkElbName, checkFargateSize, checkPort, checkRange, checkSeconds, fail,
+  checkDnsLabel, checkElbName, checkFargateSize, checkPort, checkRange, checkSeconds, checkWholeMinutes, fail,
 } from './private/validation';
 import { ServiceCapacity } from './service-capacity';
 import { ServiceImage } from './service-image';

@@ -1,7 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { IConstruct } from 'constructs';
-import { fail } from './validation';
 import { DeploymentStrategy, TrafficShiftingType } from '../deployment-strategy';
 
 /**
@@ -98,15 +96,4 @@ function seconds(d: Duration | undefined, fallback: number): number {
 export function describeModel(model: DeploymentModel): string {
   const parts = model.phases.filter(p => p.seconds > 0).map(p => `${p.name} ${p.seconds} s (${p.basis})`);
   return `${Math.round(model.totalSeconds / 6) / 10} min: ${parts.join(' + ')}`;
-}
-
-/** A duration that must be a whole number of minutes in a range, as ECS and CodeDeploy schedules are. */
-export function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number): void {
-  if (value === undefined || value.isUnresolved()) {
-    return;
-  }
-  const minutes = value.toMinutes({ integral: false });
-  if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
-    fail(scope, `${prop} (${minutes} min) must be a whole number of minutes from ${min} to ${max}`);
-  }
 }

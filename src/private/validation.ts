@@ -30,6 +30,29 @@ export function checkSeconds(scope: IConstruct, prop: string, value: Duration | 
   }
 }
 
+/** A duration that must be a whole number of minutes in a range, as ECS and CodeDeploy schedules are. */
+export function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const minutes = value.toMinutes({ integral: false });
+  if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
+    fail(scope, `${prop} (${minutes} min) must be a whole number of minutes from ${min} to ${max}`);
+  }
+}
+
+/** A duration the value of which is passed on as whole seconds, so it must be known at synth. */
+export function checkWholeSeconds(scope: IConstruct, prop: string, value: Duration, min: number, max: number, why = ''): void {
+  if (value.isUnresolved()) {
+    fail(scope, `${prop} must be known at synth: the script receives it as a number`);
+  }
+  const ms = value.toMilliseconds();
+  if (ms % 1000 !== 0) {
+    fail(scope, `${prop} (${ms} ms) must be a whole number of seconds${why ? `: ${why}` : ''}`);
+  }
+  checkSeconds(scope, prop, value, min, max);
+}
+
 export function checkPort(scope: IConstruct, prop: string, value: number | undefined): void {
   checkRange(scope, prop, value, 1, 65535, 'use a TCP port number');
 }
