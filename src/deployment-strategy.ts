@@ -1,5 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { attachEcsBlueGreen, BlueGreenResources, ProductionTraffic, validateEcsBlueGreen } from './micro-service/blue-green';
+import { attachCodeDeploy, validateCodeDeploy } from './micro-service/code-deploy';
+import type { ResolvedProps } from './micro-service/resolve';
+import type { ServiceTask } from './micro-service/task';
+import { checkRange } from './private/validation';
+
+/** What a deployment strategy sets on the ECS service. */
+type StrategyServiceOptions = Pick<ecs.BaseServiceOptions, 'deploymentController' | 'minHealthyPercent' | 'maxHealthyPercent'
+| 'circuitBreaker' | 'taskDefinitionRevision' | 'deploymentStrategy' | 'bakeTime' | 'canaryConfiguration' | 'linearConfiguration' | 'lifecycleHooks'>;
 
 /**
  * Options for `DeploymentStrategy.rolling()`.
@@ -355,6 +365,83 @@ export class DeploymentStrategy {
    */
   public get isBlueGreen(): boolean {
     return this.ecsStrategy !== ecs.DeploymentStrategy.ROLLING;
+  }
+
+  /**
+   * Whether ECS moves production traffic by the weights of listener rules (ECS-native blue/green,
+   * canary and linear), rather than the service registering in the listener's target group.
+   *
+   * @internal
+   */
+  public get _routesByListenerRules(): boolean {
+    return this.isBlueGreen && this.controller === ecs.DeploymentControllerType.ECS;
+  }
+
+  /**
+   * Checks this strategy against the service it deploys.
+   *
+   * @internal
+   */
+  public _validate(scope: Construct, r: ResolvedProps): void {
+    checkRange(scope, 'deploymentStrategy minHealthyPercent', this.minHealthyPercent, 0, 100);
+    checkRange(scope, 'deploymentStrategy maxHealthyPercent', this.maxHealthyPercent, 100, 200);
+    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      validateCodeDeploy(scope, r, this);
+    } else if (this.isBlueGreen) {
+      validateEcsBlueGreen(scope, r, this);
+    }
+  }
+
+  /**
+   * The ECS service settings of this strategy.
+   *
+   * @param pipelineImage whether the service's image comes from its pipeline
+   * @internal
+   */
+  public _serviceOptions(pipelineImage: boolean): StrategyServiceOptions {
+    const ecsController = this.controller === ecs.DeploymentControllerType.ECS;
+    const steps = { stepPercent: this.stepPercent, stepBakeTime: this.stepInterval };
+    return {
+      deploymentController: { type: this.controller },
+      minHealthyPercent: this.minHealthyPercent,
+      maxHealthyPercent: this.maxHealthyPercent,
+      circuitBreaker: ecsController ? { enable: true, rollback: this.rollbackOnFailure } : undefined,
+      // A service its pipeline deploys runs the newest revision of its task definition family, which
+      // is the pipeline's last one or the one CloudFormation registered last with the image the
+      // pipeline deployed last; naming a revision would let an unrelated service update go back to
+      // CloudFormation's older one. CodeDeploy services must name the family.
+      taskDefinitionRevision: pipelineImage || !ecsController ? ecs.TaskDefinitionRevision.LATEST : undefined,
+      deploymentStrategy: this.isBlueGreen ? this.ecsStrategy : undefined,
+      bakeTime: this.bakeTime,
+      canaryConfiguration: this.ecsStrategy === ecs.DeploymentStrategy.CANARY ? steps : undefined,
+      linearConfiguration: this.ecsStrategy === ecs.DeploymentStrategy.LINEAR ? steps : undefined,
+      lifecycleHooks: this.lifecycleHooks.length > 0 ? this.lifecycleHooks : undefined,
+    };
+  }
+
+  /**
+   * What the strategy adds to the created service.
+   *
+   * @internal
+   */
+  public _configureService(service: ecs.BaseService, task: ServiceTask): void {
+    if (task.imageParameter && this.controller === ecs.DeploymentControllerType.ECS) {
+      // The service names its family, so a revision CloudFormation registers (the task definition
+      // changed in code) would not roll out by itself: its revision number starts a deployment.
+      service.forceNewDeployment(Fn.select(6, Fn.split(':', task.taskDefinition.taskDefinitionArn)));
+    }
+  }
+
+  /**
+   * The resources that move traffic between blue and green; none for rolling updates.
+   *
+   * @internal
+   */
+  public _attachTraffic(scope: Construct, r: ResolvedProps, traffic: ProductionTraffic): BlueGreenResources {
+    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      return attachCodeDeploy(scope, r, traffic);
+    }
+    return this.isBlueGreen ? attachEcsBlueGreen(scope, r, traffic) : {};
   }
 
   /** A short human-readable name for error messages, such as `canary (10 % for 5 min)`. */

@@ -1,7 +1,12 @@
+import { Tokenization } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import type { IBaseInfra } from './base-infra';
-import { fail } from './private/validation';
+import { checkEc2TaskFits, TaskSize } from './private/ec2-task-fit';
+import { checkFargateSize, checkRange, fail } from './private/validation';
+
+/** What both service kinds take; only the EC2 one places tasks on instances. */
+type ServiceOptions = ecs.BaseServiceOptions & Pick<ecs.FargateServiceProps, 'taskDefinition' | 'vpcSubnets' | 'assignPublicIp'>;
 
 /**
  * Options for `ServiceCapacity.fargateSpot()`.
@@ -150,5 +155,74 @@ export class ServiceCapacity {
       placementStrategies: this.placementStrategies,
       placementConstraints: this.placementConstraints,
     });
+  }
+
+  /** @internal */
+  public get _onEc2(): boolean {
+    return this.compatibility === ecs.Compatibility.EC2;
+  }
+
+  /**
+   * Checks that a task of this size can run on this capacity.
+   *
+   * @internal
+   */
+  public _validateTask(scope: IConstruct, infra: IBaseInfra, size: TaskSize): void {
+    checkRange(scope, 'capacity.onDemandBase', this.onDemandBase, 0, 100000);
+    if (this._onEc2) {
+      // The instance type is known only for the infra's own capacity provider.
+      checkEc2TaskFits(scope, size, this.capacityProvider === infra.ec2CapacityProvider ? infra.ec2InstanceType : undefined);
+      return;
+    }
+    checkFargateSize(scope, size.cpu, size.memoryLimitMiB);
+    if (this.spot && size.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
+      fail(scope, 'capacity is Fargate Spot but cpuArchitecture is ARM64, which Fargate Spot does not run: use ServiceCapacity.fargate() or cpuArchitecture X86_64');
+    }
+  }
+
+  /**
+   * The task definition for this capacity.
+   *
+   * @internal
+   */
+  public _createTaskDefinition(scope: Construct, id: string, size: TaskSize): ecs.TaskDefinition {
+    if (!this._onEc2) {
+      return new ecs.FargateTaskDefinition(scope, id, {
+        cpu: size.cpu,
+        memoryLimitMiB: size.memoryLimitMiB,
+        runtimePlatform: { cpuArchitecture: size.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      });
+    }
+    // awsvpc gives each task its own network interface and security group, as on Fargate, so the
+    // load balancer targets, Cloud Map records and `connections` work the same. CDK refuses a
+    // runtime platform for EC2 tasks: the architecture is checked against the instance type.
+    return new ecs.TaskDefinition(scope, id, {
+      compatibility: ecs.Compatibility.EC2,
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      cpu: Tokenization.stringifyNumber(size.cpu),
+      memoryMiB: Tokenization.stringifyNumber(size.memoryLimitMiB),
+    });
+  }
+
+  /**
+   * The ECS service on this capacity.
+   *
+   * @internal
+   */
+  public _createService(scope: Construct, id: string, options: ServiceOptions): ecs.BaseService {
+    const props = { ...options, capacityProviderStrategies: this.capacityProviderStrategies };
+    if (!this._onEc2) {
+      return new ecs.FargateService(scope, id, props);
+    }
+    const service = new ecs.Ec2Service(scope, id, {
+      ...props,
+      // An empty list would still be written to the template; leaving it out says the same.
+      placementStrategies: this.placementStrategies.length > 0 ? this.placementStrategies : undefined,
+      placementConstraints: this.placementConstraints.length > 0 ? this.placementConstraints : undefined,
+    });
+    // A capacity provider strategy may only name providers already associated with the cluster,
+    // and nothing else orders the service after the association, which the cluster creates.
+    service.node.addDependency(options.cluster);
+    return service;
   }
 }

@@ -1,0 +1,3 @@
+export * from './props';
+export * from './auto-scaling-props';
+export * from './micro-service';

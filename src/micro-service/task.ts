@@ -1,0 +1,83 @@
+import { Size, Token, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { checkEnvironment } from './environment-check';
+import { ResolvedProps } from './resolve';
+import { PipelineContainerImage } from '../private/pipeline-image';
+import { checkPort, checkRange, fail } from '../private/validation';
+
+/** The task definition, its application container and, for pipeline images, the image parameter. */
+export interface ServiceTask {
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly imageParameter?: ssm.IStringParameter;
+}
+
+/** The service's own image repository: scan on push, immutable tags, the newest images kept. */
+export function createRepository(scope: Construct, r: ResolvedProps): ecr.IRepository {
+  checkRange(scope, 'maxImageCount', r.props.maxImageCount, 1, 10000);
+  return new ecr.Repository(scope, 'Repository', {
+    imageScanOnPush: true,
+    imageTagMutability: ecr.TagMutability.IMMUTABLE,
+    encryption: ecr.RepositoryEncryption.AES_256,
+    lifecycleRules: [{ description: 'Keep the newest images', maxImageCount: r.props.maxImageCount ?? 30 }],
+    removalPolicy: r.removalPolicy,
+  });
+}
+
+export function createLogGroup(scope: Construct, r: ResolvedProps): logs.LogGroup {
+  return new logs.LogGroup(scope, 'Logs', {
+    retention: r.props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    removalPolicy: r.removalPolicy,
+  });
+}
+
+/** The task definition on the service's capacity and its one application container. */
+export function addTask(scope: Construct, r: ResolvedProps, repository: ecr.IRepository, logGroup: logs.ILogGroup): ServiceTask {
+  const { props, containerPort, cpu, memoryLimitMiB, cpuArchitecture } = r;
+  checkPort(scope, 'containerPort', containerPort);
+  r.capacity._validateTask(scope, props.infra, { cpu, memoryLimitMiB, cpuArchitecture });
+  checkEnvironment(scope, props.environment ?? {}, props.secrets ?? {});
+  if (props.user !== undefined && !Token.isUnresolved(props.user) && !/^[^\s:]+(:[^\s:]+)?$/.test(props.user)) {
+    fail(scope, `user ('${props.user}') must be a user or UID, optionally with a group or GID after a colon, such as 'node' or '1000:1000'`);
+  }
+
+  const taskDefinition = r.capacity._createTaskDefinition(scope, 'TaskDef', { cpu, memoryLimitMiB, cpuArchitecture });
+  const image = props.image.bind(scope, { cpuArchitecture, repository });
+  const container = taskDefinition.addContainer('App', {
+    containerName: props.serviceName,
+    image,
+    essential: true,
+    // A hard limit equal to the task's memory: the container can use all of it, never more.
+    memoryLimitMiB,
+    portMappings: [{ name: 'http', containerPort, appProtocol: ecs.AppProtocol.http }],
+    environment: props.environment,
+    secrets: props.secrets,
+    user: props.user,
+    healthCheck: props.containerHealthCheck,
+    readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
+    logging: ecs.LogDrivers.awsLogs({
+      logGroup,
+      streamPrefix: props.serviceName,
+      // A full log buffer must not block the application's stdout (and so its requests).
+      mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      maxBufferSize: Size.mebibytes(25),
+    }),
+  });
+  if (image instanceof ecs.EcrImage || image instanceof ecs.AssetImage || image instanceof PipelineContainerImage) {
+    Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken, which every pull from ECR needs, is only authorized on *; the pull actions themselves are scoped to the image\'s repository.',
+    });
+  }
+  if (props.environment && Object.keys(props.environment).length > 0) {
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'Environment variables carry non-secret configuration set by the service team; credentials go through the secrets prop (SSM Parameter Store or Secrets Manager).',
+    });
+  }
+  return { taskDefinition, container, imageParameter: image instanceof PipelineContainerImage ? image.parameter : undefined };
+}
