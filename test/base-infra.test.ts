@@ -136,17 +136,22 @@ describe('BaseInfra with EC2 capacity', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '0',
       MaxSize: '6',
-      NewInstancesProtectedFromScaleIn: true,
       VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }, { Ref: Match.stringLikeRegexp('PrivateSubnet2') }],
     });
     expect(infra.ec2InstanceType?.toString()).toBe('m7g.large');
   });
 
-  test('registers a capacity provider with managed scaling and termination protection next to Fargate', () => {
+  test('can be deleted: no scale-in protection on the instances, which would block the group\'s deletion', () => {
+    const group = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0];
+    expect(group.Properties.NewInstancesProtectedFromScaleIn).toBeUndefined();
+  });
+
+  test('registers a capacity provider with managed scaling and managed draining next to Fargate', () => {
     template.hasResourceProperties('AWS::ECS::CapacityProvider', {
       AutoScalingGroupProvider: Match.objectLike({
         ManagedScaling: { Status: 'ENABLED', TargetCapacity: 80 },
-        ManagedTerminationProtection: 'ENABLED',
+        ManagedTerminationProtection: 'DISABLED',
+        ManagedDraining: 'ENABLED',
       }),
     });
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {

@@ -102,7 +102,12 @@ export class Ec2Capacity extends Construct {
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'Provider', {
       autoScalingGroup: this.autoScalingGroup,
       enableManagedScaling: true,
-      enableManagedTerminationProtection: true,
+      // Managed termination protection needs scale-in protection on every instance, which also
+      // blocks deleting the stack (the group cannot terminate protected instances). Managed
+      // draining moves tasks off an instance before the group terminates it instead, on scale-in
+      // and on deletion alike: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instance-draining.html
+      enableManagedTerminationProtection: false,
+      enableManagedDraining: true,
       targetCapacityPercent: props.targetCapacityPercent ?? 100,
     });
     cluster.addAsgCapacityProvider(this.capacityProvider);
