@@ -59,6 +59,8 @@ export class FrontendStack extends Stack {
     }
     Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:publicHttp',
       'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.');
+    Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:cloudMapBypassesShifting',
+      'Users reach the frontend through its public load balancer only; nothing calls it by its Cloud Map name.');
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
       services: [this.service],
       alarmEmails: config.notificationEmails,

@@ -1,4 +1,4 @@
-import { Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Token, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -29,8 +29,17 @@ export interface ProductionTraffic {
   readonly service: ecs.BaseService;
 }
 
-/** The green target group and the test listener that reaches it, open to the VPC only. */
+/**
+ * The green target group and the test listener that reaches it, open to the VPC only.
+ *
+ * ECS and CodeDeploy shift traffic only on the load balancer (and Service Connect): a caller that
+ * resolves the service's Cloud Map name reaches green tasks as soon as they start, before any test
+ * or shift ("Required resources for Amazon ECS blue/green deployments",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html).
+ */
 export function addGreenSide(scope: Construct, r: ResolvedProps, traffic: ProductionTraffic, testListenerDefault: elbv2.BaseApplicationListenerProps['defaultAction'] | 'green') {
+  Annotations.of(scope).addWarningV2('cdk-ecs-devops:cloudMapBypassesShifting',
+    `'${r.props.serviceName}' deploys with ${r.strategy.describe()}, which shifts traffic on its load balancer only; callers of its Cloud Map name (serviceDiscoveryUrl, LoadTestTarget.cloudMap) reach new tasks as soon as they start: call it through its load balancer (url)`);
   const green = addTargetGroup(scope, 'GreenTargetGroup', r, r.loadBalancer!);
   const testPort = r.strategy.testListenerPort!;
   const testListener = traffic.loadBalancer.addListener('TestListener', {
@@ -101,6 +110,9 @@ export function attachEcsBlueGreen(scope: Construct, r: ResolvedProps, traffic: 
       role,
     }),
   }).attachToApplicationTargetGroup(blue);
+  // The service names the role, not its policy: without this CloudFormation may create the service
+  // (ECS checks the listeners with the role then) before the policy, and delete the policy first.
+  traffic.service.node.addDependency(role);
   return { greenTargetGroup: green, testListener, productionListenerRule, testListenerRule };
 }
 
