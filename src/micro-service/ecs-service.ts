@@ -6,7 +6,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { ResolvedProps } from './resolve';
 import { ServiceTask } from './task';
-import { checkDnsLabel, checkRange } from '../private/validation';
+import { checkDnsLabel, checkRange, checkSeconds } from '../private/validation';
 
 /**
  * The ECS service on the resolved capacity, registered in Cloud Map, with the deployment strategy's
@@ -16,6 +16,7 @@ export function addService(scope: Construct, r: ResolvedProps, task: ServiceTask
   const { props, strategy } = r;
   checkDnsLabel(scope, 'serviceName', props.serviceName);
   checkRange(scope, 'desiredCount', props.desiredCount, 0, 5000);
+  checkSeconds(scope, 'startupTime', props.startupTime, 0, 3600);
   strategy._validate(scope, r);
 
   const service = r.capacity._createService(scope, 'Service', {

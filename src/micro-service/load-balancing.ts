@@ -160,6 +160,7 @@ function validateLoadBalancer(scope: Construct, r: ResolvedProps, lb: ResolvedLo
     fail(scope, 'accessLogsBucket is set but accessLogs is false: remove one of them');
   }
   validateHealthCheck(scope, lb.healthCheck);
+  checkSeconds(scope, 'longestRequest', props.longestRequest, 0, 3600);
   checkSeconds(scope, 'deregistrationDelay', r.deregistrationDelay, 0, 3600);
   checkSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647);
 }

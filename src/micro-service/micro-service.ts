@@ -20,6 +20,7 @@ import { resolveProps } from './resolve';
 import { addTask, createLogGroup, createRepository } from './task';
 import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
+import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 
@@ -46,6 +47,15 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly capacity: ServiceCapacity;
   /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
   public readonly deregistrationDelay: Duration;
+  /**
+   * How long one deployment of this service takes, modelled from its settings: per batch (rolling)
+   * or once (blue/green), `startupTime` + one health-check interval + the strategy's traffic
+   * shifting and bake time + the deregistration delay. Image pulls slower than `startupTime` and
+   * the pipeline's own stages come on top.
+   */
+  public readonly estimatedDeploymentTime: Duration;
+  /** @internal */
+  public readonly _deploymentModel: DeploymentModel;
 
   /** The ECS service. */
   public readonly service: ecs.BaseService;
@@ -132,6 +142,13 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.deploymentGroup = lb?.deploymentGroup;
 
     this.scaling = addAutoScaling(this, r, this.service, this.targetGroup);
+    this._deploymentModel = modelDeployment({
+      strategy: r.strategy,
+      startupTime: r.startupTime,
+      healthCheckInterval: r.loadBalancer?.healthCheck.interval,
+      deregistrationDelay: r.loadBalancer && r.deregistrationDelay,
+    });
+    this.estimatedDeploymentTime = Duration.seconds(this._deploymentModel.totalSeconds);
     this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));
   }
 

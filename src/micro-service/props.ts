@@ -225,25 +225,43 @@ export interface MicroServiceProps {
   readonly accessLogsBucket?: s3.IBucket;
 
   /**
-   * The load balancer's health check of each task. Unset fields keep the defaults, which bound a
-   * rolling deployment's per-batch floor (interval × healthy threshold + deregistration delay)
-   * at 10 s × 2 + 30 s = 50 s.
+   * How long a new task takes from being started to answering its health check: image pull,
+   * process start, warm-up. ECS ignores the load balancer's failed health checks for this long
+   * (`healthCheckGracePeriod`), and a fast starter gets a shorter health-check interval.
    *
-   * @default - path '/', interval 10 s, timeout 5 s (or less for shorter intervals), healthy and unhealthy threshold 2, codes 200-399
+   * @default Duration.seconds(60)
+   */
+  readonly startupTime?: Duration;
+
+  /**
+   * The longest a request to this service takes. A stopping task gets this long to finish the
+   * requests it is serving (`deregistrationDelay`); nothing waits longer than it must.
+   *
+   * @default Duration.seconds(20)
+   */
+  readonly longestRequest?: Duration;
+
+  /**
+   * The load balancer's health check of each task. Unset fields keep the defaults. A newly
+   * registered target is healthy after one passing check (the healthy threshold applies to
+   * targets recovering from unhealthy), so a rolling batch waits about one interval plus the
+   * deregistration delay once its tasks run: 10 s + 20 s = 30 s with the defaults.
+   *
+   * @default - path '/', interval 5 s when `startupTime` is 30 s or less, otherwise 10 s; timeout 5 s (or less for shorter intervals), healthy and unhealthy threshold 2, codes 200-399
    */
   readonly targetHealthCheck?: elbv2.HealthCheck;
 
   /**
    * How long the load balancer lets in-flight requests finish on a task that is stopping.
    *
-   * @default Duration.seconds(30)
+   * @default - `longestRequest`
    */
   readonly deregistrationDelay?: Duration;
 
   /**
    * How long ECS ignores failed load-balancer health checks of a new task while it starts.
    *
-   * @default Duration.seconds(60)
+   * @default - `startupTime`
    */
   readonly healthCheckGracePeriod?: Duration;
 

@@ -25,6 +25,8 @@ export interface ResolvedProps {
   readonly desiredCount?: number;
   /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
   readonly deregistrationDelay: Duration;
+  /** How long a new task takes to answer its health check. */
+  readonly startupTime: Duration;
   readonly loadBalancer?: ResolvedLoadBalancer;
   readonly autoScaling?: ResolvedAutoScaling;
 }
@@ -52,8 +54,12 @@ export interface ResolvedAutoScaling {
   readonly cpuStep?: { readonly scaleOutAbove: number; readonly scaleInBelow: number; readonly tasksPerStep: number };
 }
 
+const DEFAULT_STARTUP_TIME = Duration.seconds(60);
+const DEFAULT_LONGEST_REQUEST = Duration.seconds(20);
+
 export function resolveProps(scope: Construct, props: MicroServiceProps): ResolvedProps {
   const capacity = (props.capacity ?? ServiceCapacity.fargate())._bind(scope, props.infra);
+  const startupTime = props.startupTime ?? DEFAULT_STARTUP_TIME;
   const scaling = props.autoScaling;
   const step = scaling?.cpuStepScaling;
   return {
@@ -67,8 +73,9 @@ export function resolveProps(scope: Construct, props: MicroServiceProps): Resolv
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     strategy: props.deploymentStrategy ?? DeploymentStrategy.rolling(),
     desiredCount: scaling ? undefined : props.desiredCount ?? 2,
-    deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
-    loadBalancer: (props.loadBalancerType ?? LoadBalancerType.INTERNAL) === LoadBalancerType.NONE ? undefined : resolveLoadBalancer(props),
+    deregistrationDelay: props.deregistrationDelay ?? props.longestRequest ?? DEFAULT_LONGEST_REQUEST,
+    startupTime,
+    loadBalancer: (props.loadBalancerType ?? LoadBalancerType.INTERNAL) === LoadBalancerType.NONE ? undefined : resolveLoadBalancer(props, startupTime),
     autoScaling: scaling && {
       minCapacity: scaling.minCapacity ?? 2,
       maxCapacity: scaling.maxCapacity,
@@ -79,10 +86,12 @@ export function resolveProps(scope: Construct, props: MicroServiceProps): Resolv
   };
 }
 
-function resolveLoadBalancer(props: MicroServiceProps): ResolvedLoadBalancer {
+function resolveLoadBalancer(props: MicroServiceProps, startupTime: Duration): ResolvedLoadBalancer {
   const protocol = props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
   const https = protocol === elbv2.ApplicationProtocol.HTTPS;
-  const interval = props.targetHealthCheck?.interval ?? Duration.seconds(10);
+  // A task that starts fast is worth checking more often: it then joins (and a batch ends) sooner.
+  const fastStart = !startupTime.isUnresolved() && startupTime.toSeconds() <= 30;
+  const interval = props.targetHealthCheck?.interval ?? Duration.seconds(fastStart ? 5 : 10);
   return {
     internetFacing: props.loadBalancerType === LoadBalancerType.PUBLIC,
     protocol,
@@ -101,6 +110,6 @@ function resolveLoadBalancer(props: MicroServiceProps): ResolvedLoadBalancer {
       healthyHttpCodes: '200-399',
       ...props.targetHealthCheck,
     },
-    healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+    healthCheckGracePeriod: props.healthCheckGracePeriod ?? startupTime,
   };
 }

@@ -7,12 +7,6 @@ import { DeploymentStrategy, TrafficShiftingType } from '../deployment-strategy'
  * deploy timeout that cannot cover the strategy's schedule.
  */
 
-/**
- * Assumed time from "task requested" to "container listening": Fargate placement, ENI attachment,
- * pulling a small image and starting the process. Nothing configures it; large images take longer.
- */
-export const ASSUMED_TASK_START_SECONDS = 60;
-
 /** One step of a deployment and how its duration follows from the configuration. */
 export interface DeploymentPhase {
   readonly name: string;
@@ -29,22 +23,32 @@ export interface DeploymentModel {
 /** What a deployment's duration depends on. */
 export interface TimingInputs {
   readonly strategy: DeploymentStrategy;
+  /** How long a new task takes to answer its health check (declared or the default). */
+  readonly startupTime: Duration;
   /** Load balancer health-check interval; undefined without a load balancer. */
   readonly healthCheckInterval?: Duration;
-  readonly healthyThresholdCount?: number;
+  /** Undefined without a load balancer. */
   readonly deregistrationDelay?: Duration;
 }
 
+/**
+ * A deployment's phases from the configuration. A task registered with an Application Load
+ * Balancer is healthy after its first passing check: "After your target is registered, it must
+ * pass one health check to be considered healthy"; the healthy threshold counts for targets that
+ * were unhealthy (ELB, "Health checks for Application Load Balancer target groups",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+ * Without a load balancer ECS counts a task as started when it runs.
+ */
 export function modelDeployment(inputs: TimingInputs): DeploymentModel {
   const s = inputs.strategy;
+  const startup = seconds(inputs.startupTime, 0);
   const interval = seconds(inputs.healthCheckInterval, 0);
-  const threshold = inputs.healthyThresholdCount ?? 0;
   const drain = seconds(inputs.deregistrationDelay, 0);
-  const start: DeploymentPhase = { name: 'start new tasks', seconds: ASSUMED_TASK_START_SECONDS, basis: `assumed Fargate start, ${ASSUMED_TASK_START_SECONDS} s` };
+  const start: DeploymentPhase = { name: 'start new tasks', seconds: startup, basis: `startupTime ${startup} s` };
   const healthy: DeploymentPhase = {
-    name: 'pass the health check',
-    seconds: interval * threshold,
-    basis: `interval ${interval} s × healthy threshold ${threshold}`,
+    name: 'pass the first health check',
+    seconds: interval,
+    basis: `one check, interval ${interval} s`,
   };
   const drainOld: DeploymentPhase = { name: 'drain old tasks', seconds: drain, basis: `deregistration delay ${drain} s` };
 

@@ -410,7 +410,7 @@ describe('pipelines fail at synth when', () => {
     let stack = newStack();
     const canary = service(stack, { deploymentStrategy: DeploymentStrategy.canary() });
     expect(() => new BlueGreenPipeline(stack, 'OrdersPipeline', { service: canary, source: PipelineSource.s3(), deployTimeout: Duration.minutes(10) }))
-      .toThrow(/deployTimeout \(10 min\) is shorter than one deployment with deploymentStrategy canary \(10 % for 5 min\), modelled at 11.8 min: .*shift production traffic 300 s \(10 % for 5 min, then the rest\).*: raise deployTimeout \(at most 60 min/);
+      .toThrow(/deployTimeout \(10 min\) is shorter than one deployment with deploymentStrategy canary \(10 % for 5 min\), modelled at 11.5 min: .*shift production traffic 300 s \(10 % for 5 min, then the rest\).*: raise deployTimeout \(at most 60 min/);
     // ECS's own linear default (10 % every 6 minutes) plus a bake time does not fit in 60 minutes.
     stack = newStack();
     const linear = service(stack, { deploymentStrategy: DeploymentStrategy.linear({ stepInterval: Duration.minutes(6) }) });
