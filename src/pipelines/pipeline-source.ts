@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fail } from '../private/validation';
@@ -169,7 +170,7 @@ export abstract class PipelineSource {
           fail(scope, `source connectionArn ('${options.connectionArn}') is not a CodeConnections connection ARN: copy it from Developer Tools > Settings > Connections, it starts with 'arn:aws:codeconnections:'`);
         }
         const output = new codepipeline.Artifact('Source');
-        const action = new actions.CodeStarConnectionsSourceAction({
+        const action = new ConnectionSourceAction({
           actionName: 'Source',
           connectionArn: options.connectionArn,
           owner,
@@ -315,4 +316,44 @@ export abstract class PipelineSource {
    * Called by the pipeline to create the source action (and any bucket or repository it needs).
    */
   public abstract bind(scope: Construct, options: PipelineSourceBindOptions): PipelineSourceConfig;
+}
+
+/**
+ * CodePipeline's connection source action, allowed to use the connection under its ARN's own service
+ * prefix. aws-cdk-lib's action grants `codestar-connections:UseConnection` whatever the ARN, but the
+ * action's prefix must match the resource's, and connections created since July 2024 have
+ * `arn:aws:codeconnections:` ARNs ("Connections rename - Summary of changes",
+ * https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html). The pipeline needs only
+ * UseConnection ("CodeStarSourceConnection for Bitbucket Cloud, GitHub, GitHub Enterprise Server,
+ * GitLab.com, and GitLab self-managed actions", service role permissions,
+ * https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html);
+ * GetConnection and GetConnectionToken are for CodeBuild cloning through the connection, which the
+ * default ZIP output does not do.
+ */
+class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly sourceProps: actions.CodeStarConnectionsSourceActionProps) {
+    super(sourceProps);
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const { connectionArn, owner, repo, branch, triggerOnPush } = this.sourceProps;
+    const prefix = /^arn:[^:]+:(codeconnections|codestar-connections):/.exec(connectionArn)?.[1];
+    // An ARN known only at deploy time may have either prefix.
+    const prefixes = Token.isUnresolved(connectionArn) || !prefix ? ['codeconnections', 'codestar-connections'] : [prefix];
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: prefixes.map(p => `${p}:UseConnection`),
+      resources: [connectionArn],
+    }));
+    // As aws-cdk-lib's action: the action writes the commit's ZIP to the artifact bucket.
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    return {
+      configuration: {
+        ConnectionArn: connectionArn,
+        FullRepositoryId: `${owner}/${repo}`,
+        BranchName: branch,
+        DetectChanges: triggerOnPush,
+      },
+    };
+  }
 }
