@@ -185,40 +185,79 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     return this.containerInsightsMetric('DesiredTaskCount', props);
   }
 
-  /** ALB RequestCount of the service's target group, sum over 5 minutes by default. */
-  public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireTargetGroup('metricRequestCount').metrics.requestCount(props);
+  /**
+   * ALB RequestCount of the service's target groups, sum over 5 minutes by default. With a
+   * blue/green strategy, the sum over both target groups: production traffic may be in either.
+   *
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    return this.targetGroupsMetric('metricRequestCount', tg => tg.metrics.requestCount(props), 'SUM', props);
   }
 
-  /** ALB RequestCountPerTarget of the service's target group, sum over 5 minutes by default. */
+  /**
+   * ALB RequestCountPerTarget of the service's target group, sum over 5 minutes by default. Not
+   * available with a blue/green strategy, whose tasks move between two target groups.
+   *
+   * @param props options of the metric (statistic, period, label, color)
+   */
   public metricRequestCountPerTarget(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.greenTargetGroup) {
+      fail(this, `metricRequestCountPerTarget() reads one target group, but deploymentStrategy ${this.deploymentStrategy.describe()} moves the tasks between two: use metricRequestCount() and metricRunningTaskCount()`);
+    }
     return this.requireTargetGroup('metricRequestCountPerTarget').metrics.requestCountPerTarget(props);
   }
 
-  /** ALB HTTPCode_Target_<code>_Count: responses the tasks sent, sum over 5 minutes by default. */
-  public metricHttpCodeTarget(code: elbv2.HttpCodeTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireTargetGroup('metricHttpCodeTarget').metrics.httpCodeTarget(code, props);
+  /**
+   * ALB \`HTTPCode_Target_{2,3,4,5}XX_Count\`: responses the tasks sent, sum over 5 minutes by default
+   * (over both target groups with a blue/green strategy).
+   *
+   * @param code the class of HTTP status codes
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricHttpCodeTarget(code: elbv2.HttpCodeTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    return this.targetGroupsMetric('metricHttpCodeTarget', tg => tg.metrics.httpCodeTarget(code, props), 'SUM', props);
   }
 
-  /** ALB HTTPCode_ELB_<code>_Count: responses the load balancer itself sent, sum over 5 minutes by default. */
-  public metricHttpCodeElb(code: elbv2.HttpCodeElb, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * ALB \`HTTPCode_ELB_{3,4,5}XX_Count\`: responses the load balancer itself sent, sum over 5 minutes by default.
+   *
+   * @param code the class of HTTP status codes
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricHttpCodeElb(code: elbv2.HttpCodeElb, props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
     this.requireTargetGroup('metricHttpCodeElb');
     return this.loadBalancer!.metrics.httpCodeElb(code, props);
   }
 
-  /** ALB TargetResponseTime of the service's target group in seconds, average over 5 minutes by default. */
-  public metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireTargetGroup('metricTargetResponseTime').metrics.targetResponseTime(props);
+  /**
+   * ALB TargetResponseTime of the service's target groups in seconds, average over 5 minutes by
+   * default (the higher of the two target groups with a blue/green strategy).
+   *
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    return this.targetGroupsMetric('metricTargetResponseTime', tg => tg.metrics.targetResponseTime(props), 'MAX', props);
   }
 
-  /** ALB HealthyHostCount of the service's target group, average over 5 minutes by default. */
-  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireTargetGroup('metricHealthyHostCount').metrics.healthyHostCount(props);
+  /**
+   * ALB HealthyHostCount of the service's target groups, average over 5 minutes by default (the
+   * sum over both target groups with a blue/green strategy).
+   *
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    return this.targetGroupsMetric('metricHealthyHostCount', tg => tg.metrics.healthyHostCount(props), 'SUM', props);
   }
 
-  /** ALB UnHealthyHostCount of the service's target group, average over 5 minutes by default. */
-  public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireTargetGroup('metricUnhealthyHostCount').metrics.unhealthyHostCount(props);
+  /**
+   * ALB UnHealthyHostCount of the service's target groups, average over 5 minutes by default (the
+   * sum over both target groups with a blue/green strategy).
+   *
+   * @param props options of the metric (statistic, period, label, color)
+   */
+  public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    return this.targetGroupsMetric('metricUnhealthyHostCount', tg => tg.metrics.unhealthyHostCount(props), 'SUM', props);
   }
 
   private containerInsightsMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -228,6 +267,29 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       dimensionsMap: { ClusterName: this.infra.cluster.clusterName, ServiceName: this.service.serviceName },
       statistic: cloudwatch.Stats.AVERAGE,
       ...props,
+    });
+  }
+
+  /**
+   * A target-group metric of the service. With a blue/green strategy the new revision's traffic
+   * lands in the other target group on every other deployment, so the metric combines both (a
+   * missing data point counts as 0), and alarms on it see whichever group serves.
+   */
+  private targetGroupsMetric(method: string, metric: (tg: elbv2.ApplicationTargetGroup) => cloudwatch.Metric,
+    combine: 'SUM' | 'MAX', props?: cloudwatch.MetricOptions): cloudwatch.Metric | cloudwatch.MathExpression {
+    const blue = metric(this.requireTargetGroup(method));
+    if (!this.greenTargetGroup) {
+      return blue;
+    }
+    // Unique within a graph that shows several statistics of one metric (p50, p90, p99).
+    const id = `${blue.metricName}${blue.statistic}`.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const [b, g] = [`blue${id}`, `green${id}`];
+    return new cloudwatch.MathExpression({
+      expression: combine === 'SUM' ? `FILL(${b}, 0) + FILL(${g}, 0)` : `MAX([FILL(${b}, 0), FILL(${g}, 0)])`,
+      usingMetrics: { [b]: blue, [g]: metric(this.greenTargetGroup) },
+      period: blue.period,
+      label: props?.label ?? blue.metricName,
+      color: props?.color,
     });
   }
 

@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { DeploymentStrategy, MicroService, MicroServiceProps, ServiceImage } from '../../src';
 import { importedInfra, newStack } from '../util';
 
@@ -44,5 +47,74 @@ describe('rolling updates', () => {
 
   test('need no warning about Cloud Map: every caller sees the same tasks', () => {
     Annotations.fromStack(stack).hasNoWarning('/Test/Web', Match.stringLikeRegexp('Cloud Map name'));
+  });
+});
+
+describe('a blue/green service\'s load-balancer metrics cover both target groups', () => {
+  const { stack, service } = build({ deploymentStrategy: DeploymentStrategy.canary() });
+  const blue = stack.resolve(service.targetGroup!.targetGroupFullName);
+  const green = stack.resolve(service.greenTargetGroup!.targetGroupFullName);
+
+  /** The target groups a metric (or every metric of an expression) reads. */
+  function targetGroupsOf(metric: cloudwatch.IMetric): unknown[] {
+    const config = metric.toMetricConfig();
+    const metrics = config.mathExpression ? Object.values(config.mathExpression.usingMetrics) : [metric];
+    return metrics.map(m => stack.resolve(m.toMetricConfig().metricStat!.dimensions!.find(d => d.name === 'TargetGroup')!.value));
+  }
+
+  test.each([
+    ['requests', () => service.metricRequestCount(), 'FILL(bluerequestcountsum, 0) + FILL(greenrequestcountsum, 0)'],
+    ['5xx from the tasks', () => service.metricHttpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT), 'FILL(bluehttpcodetarget5xxcountsum, 0) + FILL(greenhttpcodetarget5xxcountsum, 0)'],
+    ['response time', () => service.metricTargetResponseTime({ statistic: 'p99' }), 'MAX([FILL(bluetargetresponsetimep99, 0), FILL(greentargetresponsetimep99, 0)])'],
+    ['healthy hosts', () => service.metricHealthyHostCount(), 'FILL(bluehealthyhostcountaverage, 0) + FILL(greenhealthyhostcountaverage, 0)'],
+    ['unhealthy hosts', () => service.metricUnhealthyHostCount(), 'FILL(blueunhealthyhostcountaverage, 0) + FILL(greenunhealthyhostcountaverage, 0)'],
+  ])('%s', (_name, metric, expression) => {
+    const m = metric();
+    expect(m.toMetricConfig().mathExpression?.expression).toBe(expression);
+    expect(targetGroupsOf(m)).toEqual([blue, green]);
+  });
+
+  test('keeps the statistic and period of each target group\'s metric', () => {
+    const m = service.metricTargetResponseTime({ statistic: 'p99', period: Duration.minutes(1) }) as cloudwatch.MathExpression;
+    for (const inner of Object.values(m.usingMetrics)) {
+      expect(inner.toMetricConfig().metricStat).toMatchObject({ statistic: 'p99', period: Duration.minutes(1) });
+    }
+    expect(m.period.toSeconds()).toBe(60);
+  });
+
+  test('an alarm on one of them can roll the deployment back', () => {
+    const other = newStack();
+    const web = new MicroService(other, 'Web', { infra: importedInfra(other), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.canary() });
+    web.addDeploymentAlarms(web.metricUnhealthyHostCount().createAlarm(other, 'Unhealthy', { alarmName: 'web-unhealthy', threshold: 1, evaluationPeriods: 2 }));
+    const template = Template.fromStack(other);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'web-unhealthy', Metrics: Match.arrayWith([Match.objectLike({ Id: 'greenunhealthyhostcountaverage' })]) });
+    template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Alarms: { Enable: true, Rollback: true, AlarmNames: ['web-unhealthy'] } }) });
+  });
+});
+
+describe('a rolling service\'s load-balancer metrics read its one target group', () => {
+  const { service } = build();
+  test('no expression', () => {
+    expect(service.metricRequestCount().toMetricConfig().metricStat?.metricName).toBe('RequestCount');
+    expect(service.metricRequestCountPerTarget().metricName).toBe('RequestCountPerTarget');
+  });
+});
+
+describe('request-count scaling and per-target metrics with blue/green: fails when', () => {
+  test('autoScaling.targetRequestsPerTarget is set with a blue/green strategy', () => {
+    expect(() => build({ deploymentStrategy: DeploymentStrategy.blueGreen(), autoScaling: { maxCapacity: 4, targetRequestsPerTarget: 500 } }))
+      .toThrow(/Test\/Web: autoScaling.targetRequestsPerTarget \(500\) reads one target group, but deploymentStrategy blueGreen moves the tasks between two.*scale on CPU or memory/);
+  });
+
+  test('metricRequestCountPerTarget() is asked of a blue/green service', () => {
+    const { service } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    expect(() => service.metricRequestCountPerTarget()).toThrow(/metricRequestCountPerTarget\(\) reads one target group.*use metricRequestCount\(\) and metricRunningTaskCount\(\)/);
+  });
+});
+
+describe('request-count scaling: accepts', () => {
+  test('targetRequestsPerTarget with rolling updates, and CPU scaling with blue/green', () => {
+    expect(() => build({ autoScaling: { maxCapacity: 4, targetRequestsPerTarget: 500 } })).not.toThrow();
+    expect(() => build({ deploymentStrategy: DeploymentStrategy.blueGreen(), autoScaling: { maxCapacity: 4, targetCpuUtilizationPercent: 60 } })).not.toThrow();
   });
 });

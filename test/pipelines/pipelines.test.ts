@@ -229,7 +229,7 @@ describe('sources', () => {
     }]);
     expect(JSON.parse(props.Stages[1].Actions[0].Configuration.EnvironmentVariables)).toEqual([{ name: 'SOURCE_REVISION', type: 'PLAINTEXT', value: '#{Source_Source_NS.CommitId}' }]);
     expect(statements(template, 'OrdersPipelineSourceCodePipelineActionRole'))
-      .toContainEqual({ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: CONNECTION });
+      .toContainEqual({ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: CONNECTION });
   });
 
   test('a created CodeCommit repository is kept when the stack is deleted', () => {
