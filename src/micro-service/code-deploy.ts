@@ -18,7 +18,8 @@ export function attachCodeDeploy(scope: Construct, r: ResolvedProps, traffic: Pr
   const service = traffic.service;
   const taskDefinition = service.taskDefinition;
   // What CodeDeploy's ECS blue/green needs, on this service only (instead of the AWS managed
-  // AWSCodeDeployRoleForECS, which allows it on every service, listener and role).
+  // AWSCodeDeployRoleForECS, which allows it on every service, listener and role). Reading the
+  // deployment alarms is granted per alarm as they are added (`grantDescribeAlarm`).
   const role = new iam.Role(scope, 'CodeDeployRole', {
     assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
     description: 'Lets CodeDeploy run blue/green deployments of this service',
@@ -39,7 +40,7 @@ export function attachCodeDeploy(scope: Construct, r: ResolvedProps, traffic: Pr
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
-      'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms'],
+      'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
     resources: ['*'],
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -49,7 +50,7 @@ export function attachCodeDeploy(scope: Construct, r: ResolvedProps, traffic: Pr
   }));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Elastic Load Balancing\'s Describe* actions and cloudwatch:DescribeAlarms are authorized on * only; task sets get their IDs during a deployment, so creating and deleting them is allowed on * for this service only (ecs:service condition). Everything else is scoped to this service, its listeners and its roles.',
+    reason: 'Elastic Load Balancing\'s Describe* actions are authorized on * only; task sets get their IDs during a deployment, so creating and deleting them is allowed on * for this service only (ecs:service condition). Everything else is scoped to this service, its listeners and its roles.',
   });
 
   const shifting = strategy.trafficShifting!;
@@ -111,3 +112,9 @@ export function validateCodeDeploy(scope: Construct, r: ResolvedProps, strategy:
   checkWholeMinutes(scope, 'deploymentStrategy terminationWaitTime', strategy.terminationWaitTime, 0, 2880);
 }
 
+
+/** Lets CodeDeploy read a deployment alarm of this service's deployment group, and no other. */
+export function grantDescribeAlarm(scope: Construct, alarmArn: string): void {
+  const role = scope.node.tryFindChild('CodeDeployRole') as iam.Role;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarmArn] }));
+}

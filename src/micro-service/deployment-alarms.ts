@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
+import { grantDescribeAlarm } from './code-deploy';
 import { fail } from '../private/validation';
 
 /**
@@ -16,9 +17,9 @@ export function addDeploymentAlarm(scope: Construct, alarm: cloudwatch.IAlarm, e
     // referenced by its literal name: a Ref would make this stack depend on the alarm's stack,
     // which already depends on this one for the service's metrics.
     const crossStack = Stack.of(alarm) !== Stack.of(scope) && !Token.isUnresolved(name);
-    deploymentGroup.addAlarm(crossStack
-      ? cloudwatch.Alarm.fromAlarmName(scope, `DeploymentAlarm${scope.node.children.length}`, name)
-      : alarm);
+    const watched = crossStack ? cloudwatch.Alarm.fromAlarmName(scope, `DeploymentAlarm${scope.node.children.length}`, name) : alarm;
+    deploymentGroup.addAlarm(watched);
+    grantDescribeAlarm(scope, watched.alarmArn);
     return;
   }
   if (Token.isUnresolved(name)) {

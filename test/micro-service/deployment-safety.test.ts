@@ -118,3 +118,22 @@ describe('request-count scaling: accepts', () => {
     expect(() => build({ deploymentStrategy: DeploymentStrategy.blueGreen(), autoScaling: { maxCapacity: 4, targetCpuUtilizationPercent: 60 } })).not.toThrow();
   });
 });
+
+describe('CodeDeploy reads the deployment alarms it watches, and no others', () => {
+  test('cloudwatch:DescribeAlarms on each alarm\'s ARN, none on *', () => {
+    const stack = newStack();
+    const web = new MicroService(stack, 'Web', { infra: importedInfra(stack), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    const alarm = web.metricUnhealthyHostCount().createAlarm(stack, 'Unhealthy', { threshold: 1, evaluationPeriods: 2 });
+    web.addDeploymentAlarms(alarm);
+    const template = Template.fromStack(stack);
+    const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('WebCodeDeployRoleDefaultPolicy'))![1];
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const describe = statements.filter(s => [s.Action].flat().includes('cloudwatch:DescribeAlarms'));
+    expect(describe).toEqual([expect.objectContaining({ Resource: stack.resolve(alarm.alarmArn) })]);
+  });
+
+  test('without deployment alarms the role cannot read any alarm', () => {
+    const { template } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('cloudwatch:DescribeAlarms');
+  });
+});

@@ -74,7 +74,6 @@ describe('cdk-nag over every pipeline', () => {
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
       'elasticloadbalancing:DescribeTargetHealth',
-      'cloudwatch:DescribeAlarms',
     ]);
     const narrowed: Record<string, string> = {
       'ecs:DescribeTasks': 'ecs:cluster',
@@ -98,7 +97,7 @@ describe('cdk-nag over every pipeline', () => {
       'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource',
     ]);
     expect(byRole(/CodeDeployRole/)).toEqual([
-      'cloudwatch:DescribeAlarms', 'ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'elasticloadbalancing:DescribeListeners',
+      'ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
     ]);
     expect(byRole(/LoadBalancerRole/)).toEqual([
