@@ -1,49 +1,23 @@
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { app as seed002App, stack as seed002Stack } from '../integ/integ.seed002';
+import { buildOnEc2, create, createOnEc2, ec2Infra, IMAGE, serviceProperties } from './builder';
+import { app as seed002App, stack as seed002Stack } from '../../integ/integ.seed002';
 import {
-  BaseInfra, BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, PipelineSource, RollingPipeline,
-  ServiceCapacity, ServiceImage,
-} from '../src';
-import { newStack } from './util';
-import { acknowledgements, nagFindings } from './validators';
-import { instanceResources, schedulableMemoryMiB } from '../src/private/instance-resources';
+  BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, MicroService, PipelineSource, RollingPipeline, ServiceCapacity, ServiceImage,
+} from '../../src';
+import { instanceResources, schedulableMemoryMiB } from '../../src/private/instance-resources';
+import { newStack } from '../util';
+import { acknowledgements, nagFindings } from '../validators';
 
-const IMAGE = ServiceImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine');
-
-/** BaseInfra with EC2 capacity in an imported VPC: the cluster and the Auto Scaling group, no VPC resources. */
-function ec2Infra(stack: Stack, instanceType?: ec2.InstanceType): BaseInfra {
-  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-1234',
-    vpcCidrBlock: '10.0.0.0/16',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
-    privateSubnetIds: ['subnet-priv1', 'subnet-priv2'],
-  });
-  return new BaseInfra(stack, 'Infra', { vpc, ec2Capacity: { instanceType } });
-}
-
-function build(props: Partial<MicroServiceProps> = {}, instanceType?: ec2.InstanceType) {
-  const stack = newStack();
-  const infra = ec2Infra(stack, instanceType);
-  const service = new MicroService(stack, 'Web', {
-    infra, serviceName: 'web', image: IMAGE, capacity: ServiceCapacity.ec2(), ...props,
-  });
-  return { stack, infra, service, template: Template.fromStack(stack) };
-}
-
-function serviceProperties(template: Template): Record<string, any> {
-  return Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
-}
+const GRAVITON = ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE);
 
 describe('MicroService on the infra\'s EC2 capacity', () => {
   const stack = newStack();
-  const infra = ec2Infra(stack);
-  const service = new MicroService(stack, 'Web', { infra, serviceName: 'web', image: IMAGE, capacity: ServiceCapacity.ec2() });
+  const service = createOnEc2({}, undefined, stack);
+  const infra = service.infra;
   const db = new rds.DatabaseInstance(stack, 'Db', {
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
     vpc: infra.vpc,
@@ -67,7 +41,7 @@ describe('MicroService on the infra\'s EC2 capacity', () => {
 
   test('runs on the infra\'s capacity provider, spread across zones and binpacked on memory', () => {
     const props = serviceProperties(template);
-    expect(props.CapacityProviderStrategy).toEqual([{ CapacityProvider: { Ref: expect.stringMatching(/^InfraEc2CapacityProvider/) }, Weight: 1 }]);
+    expect(props.CapacityProviderStrategy).toEqual([{ CapacityProvider: { Ref: expect.stringMatching(/^PlatformEc2CapacityProvider/) }, Weight: 1 }]);
     expect(props.LaunchType).toBeUndefined();
     expect(props.PlacementStrategies).toEqual([
       { Type: 'spread', Field: 'attribute:ecs.availability-zone' },
@@ -115,7 +89,7 @@ describe('MicroService on the infra\'s EC2 capacity', () => {
 
 describe('EC2 capacity options', () => {
   test('placement strategies and constraints replace the defaults', () => {
-    const { template } = build({
+    const { template } = buildOnEc2({
       capacity: ServiceCapacity.ec2({
         placementStrategies: [ecs.PlacementStrategy.spreadAcrossInstances()],
         placementConstraints: [
@@ -133,7 +107,7 @@ describe('EC2 capacity options', () => {
   });
 
   test('an empty strategy list leaves placement to the ECS scheduler', () => {
-    const { template } = build({ capacity: ServiceCapacity.ec2({ placementStrategies: [] }) });
+    const { template } = buildOnEc2({ capacity: ServiceCapacity.ec2({ placementStrategies: [] }) });
     expect(serviceProperties(template).PlacementStrategies).toBeUndefined();
   });
 
@@ -158,27 +132,14 @@ describe('EC2 capacity options', () => {
   });
 
   test('task sizes Fargate does not offer, within the instance', () => {
-    const { template } = build({ cpu: 384, memoryLimitMiB: 700 });
+    const { template } = buildOnEc2({ cpu: 384, memoryLimitMiB: 700 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '384', Memory: '700' });
   });
 
-  test('the largest task an m7i.large holds: 2 vCPUs and 8192 MiB less the reserve', () => {
-    const { template } = build({ cpu: 2048, memoryLimitMiB: 7782 });
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '7782' });
-  });
-
   test('ARM64 tasks on Graviton instances', () => {
-    const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }, ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE));
+    const { template } = buildOnEc2({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }, GRAVITON);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ InstanceType: 'm7g.large' }) });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['EC2'] });
-  });
-
-  test('ECS-native blue/green keeps the capacity provider and placement', () => {
-    const { template } = build({ deploymentStrategy: DeploymentStrategy.blueGreen() });
-    const props = serviceProperties(template);
-    expect(props.DeploymentConfiguration).toMatchObject({ Strategy: 'BLUE_GREEN' });
-    expect(props.CapacityProviderStrategy).toHaveLength(1);
-    expect(props.PlacementStrategies).toHaveLength(2);
   });
 
   test('the pipelines deliver services on EC2 capacity like those on Fargate', () => {
@@ -214,20 +175,8 @@ describe('EC2 capacity options', () => {
 
   test('ec2() without a provider has no strategy until a service binds it to its infra', () => {
     expect(ServiceCapacity.ec2().capacityProviderStrategies).toEqual([]);
-    const { service } = build();
+    const service = createOnEc2();
     expect(service.capacity.capacityProviderStrategies).toHaveLength(1);
-  });
-});
-
-describe('container user', () => {
-  test('runs the container as the given user', () => {
-    const { template } = build({ user: '1000:1000' });
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ User: '1000:1000' })] });
-  });
-
-  test('leaves the image\'s USER in charge by default', () => {
-    const { template } = build();
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ User: Match.absent() })] });
   });
 });
 
@@ -253,6 +202,57 @@ describe('the instance table', () => {
     expect(schedulableMemoryMiB({ vcpus: 1, memoryMiB: 1024 })).toBe(768);
     expect(schedulableMemoryMiB({ vcpus: 2, memoryMiB: 8192 })).toBe(7782);
     expect(schedulableMemoryMiB({ vcpus: 64, memoryMiB: 524288 })).toBe(498073);
+  });
+});
+
+describe('EC2 capacity fails when', () => {
+  test('the infra has no EC2 capacity provider and none is given', () => {
+    expect(() => create({ capacity: ServiceCapacity.ec2() }))
+      .toThrow(/capacity is ServiceCapacity.ec2\(\) but the infra has no EC2 capacity provider: create the BaseInfra with ec2Capacity, or pass ServiceCapacity.ec2\(\{ capacityProvider \}\)/);
+  });
+
+  test('the CPU is outside what ECS runs on EC2', () => {
+    expect(() => createOnEc2({ cpu: 64 })).toThrow(/cpu \(64\) must be a whole number from 128 to 196608: ECS runs EC2 tasks of 128 to 196608 CPU units/);
+  });
+
+  test('the memory is below what Docker gives a container', () => {
+    expect(() => createOnEc2({ memoryLimitMiB: 4 })).toThrow(/memoryLimitMiB \(4\) must be a whole number of at least 6: Docker gives a container at least 6 MiB/);
+  });
+
+  test('the task needs more CPU than the instance type has', () => {
+    expect(() => createOnEc2({ cpu: 4096, memoryLimitMiB: 1024 }))
+      .toThrow(/cpu \(4096\) is more than one m7i.large instance has \(2 vCPUs = 2048 CPU units\), so no instance could run the task: use at most 2048, or a larger instance type/);
+  });
+
+  test('the task needs more memory than the instance type can hold next to the agent and the OS', () => {
+    expect(() => createOnEc2({ cpu: 1024, memoryLimitMiB: 8192 }))
+      .toThrow(/memoryLimitMiB \(8192\) does not fit on one m7i.large instance: of its 8192 MiB, tasks can use 7782 MiB \(the rest stays with the ECS agent and the OS\): use at most 7782/);
+    expect(() => createOnEc2({ memoryLimitMiB: 1024 }, ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO)))
+      .toThrow(/memoryLimitMiB \(1024\) does not fit on one t3.micro instance: of its 1024 MiB, tasks can use 768 MiB/);
+  });
+
+  test('the task\'s CPU architecture is not the instance type\'s', () => {
+    expect(() => createOnEc2({}, GRAVITON))
+      .toThrow(/cpuArchitecture \(X86_64\) does not match the EC2 capacity's instance type m7g.large, which is ARM64 \(Graviton\): set cpuArchitecture to ecs.CpuArchitecture.ARM64/);
+    expect(() => createOnEc2({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }))
+      .toThrow(/cpuArchitecture \(ARM64\) does not match the EC2 capacity's instance type m7i.large, which is X86_64: set cpuArchitecture to ecs.CpuArchitecture.X86_64/);
+  });
+});
+
+describe('EC2 capacity accepts', () => {
+  test('the smallest task ECS runs on EC2: 128 CPU units and 6 MiB', () => {
+    const { template } = buildOnEc2({ cpu: 128, memoryLimitMiB: 6 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '128', Memory: '6' });
+  });
+
+  test('the largest task an m7i.large holds: 2 vCPUs and 8192 MiB less the reserve', () => {
+    const { template } = buildOnEc2({ cpu: 2048, memoryLimitMiB: 7782 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '7782' });
+  });
+
+  test('the largest task a t3.micro holds: 1024 MiB less the 256 MiB reserve', () => {
+    const { template } = buildOnEc2({ cpu: 2048, memoryLimitMiB: 768 }, ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO));
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '768' });
   });
 });
 
