@@ -75,7 +75,9 @@ export function resolveProps(scope: Construct, props: MicroServiceProps): Resolv
     desiredCount: scaling ? undefined : props.desiredCount ?? 2,
     deregistrationDelay: props.deregistrationDelay ?? props.longestRequest ?? DEFAULT_LONGEST_REQUEST,
     startupTime,
-    loadBalancer: (props.loadBalancerType ?? LoadBalancerType.INTERNAL) === LoadBalancerType.NONE ? undefined : resolveLoadBalancer(props, startupTime),
+    loadBalancer: (props.loadBalancerType ?? LoadBalancerType.INTERNAL) === LoadBalancerType.NONE
+      ? undefined
+      : resolveLoadBalancer(props, startupTime),
     autoScaling: scaling && {
       minCapacity: scaling.minCapacity ?? 2,
       maxCapacity: scaling.maxCapacity,

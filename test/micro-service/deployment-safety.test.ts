@@ -115,7 +115,8 @@ describe('request-count scaling and per-target metrics with blue/green: fails wh
 describe('request-count scaling: accepts', () => {
   test('targetRequestsPerTarget with rolling updates, and CPU scaling with blue/green', () => {
     expect(() => build({ autoScaling: { maxCapacity: 4, targetRequestsPerTarget: 500 } })).not.toThrow();
-    expect(() => build({ deploymentStrategy: DeploymentStrategy.blueGreen(), autoScaling: { maxCapacity: 4, targetCpuUtilizationPercent: 60 } })).not.toThrow();
+    const cpu = { maxCapacity: 4, targetCpuUtilizationPercent: 60 };
+    expect(() => build({ deploymentStrategy: DeploymentStrategy.blueGreen(), autoScaling: cpu })).not.toThrow();
   });
 });
 

@@ -46,8 +46,11 @@ describe('modelled duration of one deployment', () => {
 
   test('explicit health-check, deregistration and grace settings win over the derived ones', () => {
     const { template } = deployed(DeploymentStrategy.rolling(), {
-      startupTime: Duration.seconds(20), longestRequest: Duration.seconds(5),
-      targetHealthCheck: { interval: Duration.seconds(15) }, deregistrationDelay: Duration.seconds(40), healthCheckGracePeriod: Duration.seconds(90),
+      startupTime: Duration.seconds(20),
+      longestRequest: Duration.seconds(5),
+      targetHealthCheck: { interval: Duration.seconds(15) },
+      deregistrationDelay: Duration.seconds(40),
+      healthCheckGracePeriod: Duration.seconds(90),
     });
     expect(templateTiming(template)).toEqual({ interval: 15, drain: 40, grace: 90 });
   });
