@@ -1,7 +1,9 @@
-import { awscdk, DependencyType, javascript, JsonFile, TextFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile, release, TextFile } from 'projen';
 
-// aws-cdk-lib 2.257 is both the minimum we support and what we build against: newer releases
-// write a cloud-assembly schema that the newest @aws-cdk/integ-runner cannot read yet.
+// aws-cdk-lib 2.257 is what we build and test against, because newer releases write a cloud-assembly
+// schema that the newest @aws-cdk/integ-runner cannot read yet. That limits our dev version, not our
+// users': it is also the declared minimum because the library works there (the whole suite runs on it),
+// and `check:downstream` proves the packed library on it and on the newest 2.x.
 const CDK_VERSION = '2.257.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -16,7 +18,26 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  // Node 20 is end of life (jsii warns on every run); 22 and 24 are the LTS lines users run.
+  minNodeVersion: '22.0.0',
+
+  // Not yet deployed end to end by anyone: experimental 0.x, so a minor release may still break the API.
+  stability: 'experimental',
+  majorVersion: 0,
+  // `npx projen release` derives the version from conventional commits since the last tag, builds and
+  // packs every language into dist/, and tags; `npx publib dist` then uploads (see the README).
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual(),
+  releaseToNpm: true,
+  publishToPypi: { distName: 'cdk-ecs-devops', module: 'cdk_ecs_devops' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkecsdevops',
+    mavenGroupId: 'io.github.cdk-ecs-devops',
+    mavenArtifactId: 'cdk-ecs-devops',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkEcsDevops', packageId: 'CdkEcsDevops' },
+  // jsii publishes Go bindings to a repository of their own, next to this one.
+  publishToGo: { moduleName: 'github.com/cdk-ecs-devops/cdk-ecs-devops-go' },
 
   cdkVersion: CDK_VERSION,
   cdkVersionPinning: false,
@@ -25,13 +46,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // CI is .ci/run (the only CI this project has); no GitHub workflows are generated.
   github: false,
-  release: false,
   // Integration tests are integ-runner snapshots under integ/, see the `integ` task below.
   integrationTestAutoDiscover: false,
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['integ/**/*.ts', '.projenrc.ts'],
+    // The downstream app imports the packed library by name; check:downstream type-checks it there.
+    exclude: ['test/compat/app'],
     // ts-jest then only transpiles; the `typecheck` task type-checks everything once.
     compilerOptions: { isolatedModules: true },
   },
@@ -41,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'integ', 'bench'],
-    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '**/*.snapshot/**'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '**/*.snapshot/**', 'test/compat/app/**'],
   },
   jestOptions: {
     // jest 30 and eslint-import-resolver-typescript 3.8+ pull unrs-resolver, whose optional
@@ -74,7 +96,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 
-  gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results'],
+  // The rosetta tablet ships in the npm package (Construct Hub reads it) but is built, not committed.
+  gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs'] },
 });
 
@@ -109,9 +132,11 @@ project.addTask('integ:update', {
   receiveArgs: true,
 });
 
+const requireCfnLint = 'command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it (pip install cfn-lint)" >&2; exit 1; }';
 const cfnLint = project.addTask('lint:cfn', {
   description: 'cfn-lint every template of the sample app and of the integ snapshots',
   steps: [
+    { exec: requireCfnLint },
     { exec: 'rm -rf cdk.out && cdk synth --quiet' },
     // W3005 (redundant DependsOn) is noise from CDK's own dependency handling.
     { exec: 'cfn-lint --ignore-checks W3005 --format parseable -- cdk.out/*.template.json integ/*.snapshot/*.template.json' },
@@ -139,13 +164,51 @@ project.testTask.prependSpawn(typecheck);
 project.testTask.spawn(integ);
 project.testTask.spawn(cfnLint);
 
+// The README's examples and the doc comments' are compiled against the built assembly, each with the
+// fixture in rosetta/ that defines what it assumes, and translated for Construct Hub's other languages.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README and doc-comment example against the built assembly (fixtures in rosetta/)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+// Strict for every tool that reads the package (Construct Hub too); the README's cdk-nag examples need cdk-nag.
+project.package.addField('jsiiRosetta', { strict: true, exampleDependencies: { 'cdk-nag': '^3.0.2' } });
+
+// jsii flags `namespace` (IBaseInfra.namespace, BaseInfra.namespace: reserved in C#) and
+// `TrafficShifting.type` (reserved in Go), and projen's compile command silences the category. Both are
+// properties, which the generated code capitalizes (`Namespace`, `Type()`), so no binding uses the word;
+// this task generates every binding and byte-compiles the Python one to keep that checked.
+project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go sources from the built assembly; byte-compile the Python ones',
+  steps: [
+    { exec: 'rm -rf dist/bindings' },
+    // --code-only: the packaging toolchains (pip, Maven, dotnet, go) are not needed to generate the sources.
+    { exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/bindings' },
+    { exec: 'python3 -m compileall -q dist/bindings/python' },
+  ],
+});
+
+project.addTask('check:downstream', {
+  description: 'The packed library in cdk-init apps on the minimum and the newest aws-cdk-lib, with cdk-nag 3 and cfn-lint (needs package:js)',
+  exec: 'bash test/compat/check.sh',
+});
+
 new TextFile(project, '.ci/run', {
   executable: true,
   lines: [
     '#!/usr/bin/env bash',
-    '# CI for every submission: a clean clone, the install steps a fresh machine needs, then the README\'s test command.',
+    '# CI for every submission: a clean clone, the install steps a fresh machine needs, then the build',
+    '# (compile, README examples, tests, package), the language bindings and the downstream compatibility check.',
     'set -euo pipefail',
     'cd "$(dirname "$0")/.."',
+    '',
+    '# The machine\'s Node 20 is end of life: everything runs on Node 22 LTS, from the npm `node` package.',
+    'node_dir="${TMPDIR:-/tmp}/cdk-ecs-devops-node22"',
+    'if [ ! -x "$node_dir/node_modules/node/bin/node" ]; then',
+    '  npm install --prefix "$node_dir" --no-save --no-audit --no-fund --loglevel=error node@22',
+    'fi',
+    'export PATH="$node_dir/node_modules/node/bin:$PATH"',
+    'echo "node $(node --version)"',
     '',
     'if ! command -v cfn-lint >/dev/null; then',
     '  echo "cfn-lint is not on PATH: install it (pip install cfn-lint) before running the tests" >&2',
@@ -159,7 +222,9 @@ new TextFile(project, '.ci/run', {
     'fi',
     '',
     'npm ci --no-audit --no-fund',
-    'npx projen test',
+    'npx projen build',
+    'npx projen bindings',
+    'npx projen check:downstream',
   ],
 });
 

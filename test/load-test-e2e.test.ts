@@ -1,6 +1,6 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
-import { lines, RunningService, startService } from './sample-services.helpers';
+import { lines, requireAb, RunningService, startService } from './sample-services.helpers';
 import {
   LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, ScriptSettings, TARGET_DIMENSION, TESTER_DIMENSION, loadTestScript, scriptEnvironment,
 } from '../src/private/load-test-metrics';
@@ -35,12 +35,35 @@ function settings(targets: ScriptSettings['targets'], overrides: Partial<ScriptS
   };
 }
 
+/**
+ * Scripts still running when a test ends. One that failed or timed out must not leave its script
+ * behind (loop mode never ends by itself): its `ab` and `sleep` would hold the output pipes open and
+ * keep the jest worker from exiting.
+ */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) {
+    // The script runs in a process group of its own; this ends it with its `ab` and `sleep`.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch (e) {
+      // ESRCH: the group ended between the script's exit and its 'close' event; nothing is left to stop.
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') {
+        throw e;
+      }
+    }
+  }
+  running.clear();
+});
+
 /** Runs the script; `until` may stop it early (SIGTERM) once it has seen enough output. */
 function runScript(s: ScriptSettings, until?: (stdout: string[]) => boolean): Promise<ScriptRun> {
   const child = spawn('/bin/sh', ['-c', loadTestScript()], {
     env: { PATH: process.env.PATH ?? '', ...scriptEnvironment(s) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  running.add(child);
   const stdout: string[] = [];
   const stderr: string[] = [];
   lines(child.stdout!, line => {
@@ -50,7 +73,10 @@ function runScript(s: ScriptSettings, until?: (stdout: string[]) => boolean): Pr
     }
   });
   lines(child.stderr!, line => stderr.push(line));
-  return new Promise(resolve => child.on('close', status => resolve({ status, stdout, stderr })));
+  return new Promise(resolve => child.on('close', status => {
+    running.delete(child);
+    resolve({ status, stdout, stderr });
+  }));
 }
 
 /** A loopback port nobody listens on. */
@@ -81,10 +107,17 @@ function emf(line: string): Record<string, any> {
   return record;
 }
 
+describe('without ab', () => {
+  test('the tests that run the script fail saying what to install', () => {
+    expect(() => requireAb({ PATH: '/nonexistent' })).toThrow('`ab` (ApacheBench, Debian package apache2-utils) is missing');
+  });
+});
+
 describe('the load tester\'s script against the sample services', () => {
   let backend: RunningService;
   let frontend: RunningService;
   beforeAll(async () => {
+    requireAb();
     backend = await startService('backend');
     frontend = await startService('frontend', { BACKEND_URL: backend.url });
     for (const name of ['apple', 'pear', 'plum']) {

@@ -1,7 +1,18 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 
 export const SERVICES_DIR = path.join(__dirname, '..', 'integ', 'services');
+
+/**
+ * The load tester's script runs ApacheBench. Without it every run would only report a failed run, so a
+ * test that needs it fails first with what to install.
+ */
+export function requireAb(env: NodeJS.ProcessEnv = process.env): void {
+  const probe = spawnSync('ab', ['-V'], { env, stdio: 'ignore' });
+  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new Error('`ab` (ApacheBench, Debian package apache2-utils) is missing: install it (apt-get install apache2-utils) to run the load tester\'s script');
+  }
+}
 
 /** A sample service running as a child process on a free loopback port. */
 export interface RunningService {
