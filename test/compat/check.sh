@@ -71,6 +71,16 @@ run_case() {
       console.log(`feature flags: ${Object.keys(c.context).length} recommended by aws-cdk-lib ${require("aws-cdk-lib/package.json").version}`);'
     npx tsc
     failed=0
+    if NAG_ROUTE=$route npx cdk synth --quiet --app "npx tsx bin/canary.ts" --output cdk.out.canary >canary.log 2>&1; then
+      echo "canary: synthesized, but cdk-nag should have failed it (AwsSolutions-S10): is the $route route wired?" >&2
+      failed=1
+    elif ! grep -q 'AwsSolutions-S10' canary.log; then
+      cat canary.log >&2
+      echo "canary: failed without cdk-nag's AwsSolutions-S10 finding" >&2
+      failed=1
+    else
+      echo "canary: cdk-nag reports AwsSolutions-S10 on the $route route"
+    fi
     for app in downstream sample; do
       # --strict: a warning (an unacknowledged annotation, a finding of aws-cdk-lib's own template
       # validation) fails the synth as an error does.
