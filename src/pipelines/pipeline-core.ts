@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,11 +9,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { MicroService } from '../micro-service';
 import { appSpec, imageBuildSpec, recordImageBuildSpec } from '../private/buildspec';
-import { describeModel, modelDeployment } from '../private/deployment-timing';
+import { describeModel } from '../private/deployment-timing';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
+import { ScopedEcsDeployAction } from '../private/pipeline-actions';
+import { secureBucket } from '../private/secure-bucket';
 import { fail } from '../private/validation';
 
 /**
@@ -23,17 +25,11 @@ import { fail } from '../private/validation';
  */
 
 /** The most an ECS deploy action waits, set by CodePipeline. */
-export const MAX_ECS_DEPLOY_TIMEOUT = Duration.minutes(60);
+const MAX_ECS_DEPLOY_TIMEOUT = Duration.minutes(60);
 
-export interface PipelineParts {
-  readonly pipeline: codepipeline.Pipeline;
-  readonly buildProject: codebuild.PipelineProject;
-  readonly recordProject: codebuild.PipelineProject;
-  readonly artifactBucket: s3.IBucket;
-  readonly notificationTopic: sns.ITopic;
-  readonly sourceBucket?: s3.IBucket;
-  readonly sourceRepository?: codecommit.IRepository;
-}
+/** What a pipeline exposes of what it created. */
+export type PipelineParts = Pick<ServicePipelineBase,
+'pipeline' | 'buildProject' | 'recordProject' | 'artifactBucket' | 'notificationTopic' | 'sourceBucket' | 'sourceRepository'>;
 
 export interface DeployEngine {
   /** Whether the deploy stage is CodeDeploy's (taskdef.json and appspec.yaml) or ECS's (imagedefinitions.json). */
@@ -45,8 +41,9 @@ export interface DeployEngine {
 }
 
 /** Checks every pipeline makes before creating anything. */
-export function validatePipeline(scope: Construct, props: ServicePipelineProps, deployTimeout: Duration | undefined): void {
+export function validatePipeline(scope: Construct, props: ServicePipelineProps): void {
   const service = props.service;
+  const deployTimeout = props.deployTimeout;
   if (!service.imageParameter) {
     fail(scope, `service '${service.serviceName}' does not take its image from ServiceImage.fromPipeline(): use image: ServiceImage.fromPipeline({ initialImage }) on the MicroService, otherwise a later cdk deploy puts the service back on the image in the template`);
   }
@@ -65,15 +62,34 @@ export function validatePipeline(scope: Construct, props: ServicePipelineProps, 
 }
 
 /**
+ * The deploy stage of every ECS-controlled strategy (rolling, blue/green, canary, linear): ECS
+ * reads `imagedefinitions.json`, registers a revision with the new image and deploys it, waiting
+ * at most `deployTimeout`.
+ */
+export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps): DeployEngine {
+  const service = props.service;
+  const deployTimeout = props.deployTimeout ?? MAX_ECS_DEPLOY_TIMEOUT;
+  checkDeployTimeout(scope, service, deployTimeout);
+  return {
+    codeDeploy: false,
+    // ECS rolls the service back itself (circuit breaker, deployment alarms, traffic back to
+    // blue); the stage rollback makes the newest task definition revision a good one again.
+    rollbackOnFailure: true,
+    deployAction: (buildOutput: codepipeline.Artifact) => new ScopedEcsDeployAction({
+      actionName: 'Deploy',
+      service: service.service,
+      taskDefinition: service.taskDefinition,
+      imageFile: buildOutput.atPath('imagedefinitions.json'),
+      deploymentTimeout: deployTimeout,
+    }),
+  };
+}
+
+/**
  * Fails when the deploy action would give up before the strategy's schedule can finish.
  */
-export function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeout: Duration): void {
-  const model = modelDeployment({
-    strategy: service.deploymentStrategy,
-    healthCheckInterval: service.targetGroup?.healthCheck.interval,
-    healthyThresholdCount: service.targetGroup?.healthCheck.healthyThresholdCount,
-    deregistrationDelay: service.deregistrationDelay,
-  });
+function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeout: Duration): void {
+  const model = service._deploymentModel;
   if (!deployTimeout.isUnresolved() && model.totalSeconds > deployTimeout.toSeconds()) {
     fail(scope, `deployTimeout (${deployTimeout.toMinutes()} min) is shorter than one deployment with deploymentStrategy ${service.deploymentStrategy.describe()}, modelled at ${describeModel(model)}: raise deployTimeout (at most 60 min, the ECS deploy action's limit), or shorten the traffic shifting or bake time`);
   }
@@ -251,22 +267,13 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
 }
 
 function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.IBucket {
-  const bucket = new s3.Bucket(scope, 'Artifacts', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    // Versioned so an overwritten or deleted artifact stays recoverable for a week.
-    versioned: true,
-    // Long enough for a stage rollback to an earlier successful execution's artifacts.
-    lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+  return secureBucket(scope, 'Artifacts', {
     removalPolicy,
+    // Long enough for a stage rollback to an earlier successful execution's artifacts; an
+    // overwritten or deleted artifact stays recoverable for a week.
+    lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+    noAccessLogsReason: 'Only the pipeline and its builds read and write the artifacts, and CloudTrail records their API calls; an access-log bucket per pipeline would only add cost.',
   });
-  Validations.of(bucket).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: 'Only the pipeline and its builds read and write the artifacts, and CloudTrail records their API calls; an access-log bucket per pipeline would only add cost.',
-  });
-  return bucket;
 }
 
 function createTopic(scope: Construct): sns.ITopic {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { secureBucket } from '../private/secure-bucket';
 import { fail } from '../private/validation';
 
 /**
@@ -292,23 +293,15 @@ export abstract class PipelineSource {
   }
 
   private static createSourceBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.Bucket {
-    const bucket = new s3.Bucket(scope, 'SourceBucket', {
-      // The S3 source action needs versions: each execution reads the version that started it.
-      versioned: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // Versioned, as the S3 source action needs: each execution reads the version that started it.
+    const bucket = secureBucket(scope, 'SourceBucket', {
+      removalPolicy,
       // Old versions stay long enough for a stage rollback to the last successful execution.
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
-      removalPolicy,
+      noAccessLogsReason: 'The bucket holds source archives the pipeline reads; CloudTrail records who uploads them, and an access-log bucket per pipeline would only add cost.',
     });
     // Set on the resource itself: the eventBridgeEnabled prop would add a custom-resource Lambda.
     (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'The bucket holds source archives the pipeline reads; CloudTrail records who uploads them, and an access-log bucket per pipeline would only add cost.',
-    });
     return bucket;
   }
 

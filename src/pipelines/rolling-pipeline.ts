@@ -1,13 +1,7 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { MicroService } from '../micro-service';
-import { checkDeployTimeout, createServicePipeline, MAX_ECS_DEPLOY_TIMEOUT, validatePipeline } from './pipeline-core';
+import { DeployEngine, ecsDeployEngine, validatePipeline } from './pipeline-core';
+import { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
-import { ScopedEcsDeployAction } from '../private/pipeline-actions';
 import { fail } from '../private/validation';
 
 /**
@@ -28,52 +22,18 @@ export interface RollingPipelineProps extends ServicePipelineProps {}
  * @example
  * new RollingPipeline(this, 'Pipeline', { service, source: PipelineSource.s3() });
  */
-export class RollingPipeline extends Construct {
-  /** The service this pipeline delivers. */
-  public readonly service: MicroService;
-  /** The pipeline. */
-  public readonly pipeline: codepipeline.Pipeline;
-  /** The CodeBuild project that builds the image and writes the deploy stage's files. */
-  public readonly buildProject: codebuild.PipelineProject;
-  /** The CodeBuild project that records the deployed image in the service's image parameter. */
-  public readonly recordProject: codebuild.PipelineProject;
-  /** The bucket the pipeline keeps its artifacts in. */
-  public readonly artifactBucket: s3.IBucket;
-  /** The topic for approval requests and execution results. */
-  public readonly notificationTopic: sns.ITopic;
-  /** The source bucket the pipeline created; undefined unless the source is `PipelineSource.s3()` without a bucket. */
-  public readonly sourceBucket?: s3.IBucket;
-  /** The CodeCommit repository the pipeline created; undefined unless the source is `PipelineSource.codeCommit({ repositoryName })`. */
-  public readonly sourceRepository?: codecommit.IRepository;
-
+export class RollingPipeline extends ServicePipelineBase {
   constructor(scope: Construct, id: string, props: RollingPipelineProps) {
-    super(scope, id);
-    this.service = props.service;
+    super(scope, id, props);
+  }
+
+  /** @internal */
+  protected _deployEngine(props: RollingPipelineProps): DeployEngine {
     const service = props.service;
     if (service.deploymentStrategy.isBlueGreen) {
       fail(this, `service '${service.serviceName}' uses deploymentStrategy ${service.deploymentStrategy.describe()}, which RollingPipeline cannot deploy: use BlueGreenPipeline, or DeploymentStrategy.rolling() on the service`);
     }
-    validatePipeline(this, props, props.deployTimeout);
-    const deployTimeout = props.deployTimeout ?? MAX_ECS_DEPLOY_TIMEOUT;
-    checkDeployTimeout(this, service, deployTimeout);
-
-    const parts = createServicePipeline(this, props, {
-      codeDeploy: false,
-      rollbackOnFailure: true,
-      deployAction: (buildOutput: codepipeline.Artifact) => new ScopedEcsDeployAction({
-        actionName: 'Deploy',
-        service: service.service,
-        taskDefinition: service.taskDefinition,
-        imageFile: buildOutput.atPath('imagedefinitions.json'),
-        deploymentTimeout: deployTimeout,
-      }),
-    });
-    this.pipeline = parts.pipeline;
-    this.buildProject = parts.buildProject;
-    this.recordProject = parts.recordProject;
-    this.artifactBucket = parts.artifactBucket;
-    this.notificationTopic = parts.notificationTopic;
-    this.sourceBucket = parts.sourceBucket;
-    this.sourceRepository = parts.sourceRepository;
+    validatePipeline(this, props);
+    return ecsDeployEngine(this, props);
   }
 }

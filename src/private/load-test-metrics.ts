@@ -18,6 +18,9 @@ export const TESTER_DIMENSION = 'LoadTester';
 /** Dimension naming the target within the load tester (the target's `name`). */
 export const TARGET_DIMENSION = 'Target';
 
+/** Target and tester names become metric dimension values and shell words in the script. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** One metric the script emits per target and run. */
 export interface LoadTestMetricSpec {
   /** The CloudWatch metric name. */

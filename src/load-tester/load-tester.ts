@@ -2,160 +2,27 @@ import { Annotations, Duration, Names, RemovalPolicy, Token, Validations } from 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { IBaseInfra } from './base-infra';
-import { MicroService } from './micro-service';
+import { LoadTestTarget } from './load-test-target';
+import { LoadTestTrigger } from './load-test-trigger';
+import { IBaseInfra } from '../base-infra';
 import {
-  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, TARGET_DIMENSION, TESTER_DIMENSION,
+  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, NAME_PATTERN, TARGET_DIMENSION, TESTER_DIMENSION,
   loadTestScript, scriptEnvironment,
-} from './private/load-test-metrics';
-import { RunTaskTarget } from './private/run-task-target';
-import { checkFargateSize, checkRange, checkSeconds, fail } from './private/validation';
-import { ServiceCapacity } from './service-capacity';
-import { ServiceImage } from './service-image';
+} from '../private/load-test-metrics';
+import { RunTaskTarget } from '../private/run-task-target';
+import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../private/validation';
+import { ServiceCapacity } from '../service-capacity';
+import { ServiceImage } from '../service-image';
 
 /** The default image: it has `ab` (ApacheBench) and a POSIX shell; ECR Public avoids Docker Hub's pull limits. */
 const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
-/** Target and tester names become metric dimension values and shell words in the script. */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/**
- * Options of a `LoadTestTarget`.
- */
-export interface LoadTestTargetOptions {
-  /**
-   * The path requested, with an optional query string.
-   *
-   * @default '/'
-   */
-  readonly path?: string;
-
-  /**
-   * The target's name: the value of the `Target` dimension of its metrics. Letters, digits, '.',
-   * '_' and '-', unique within the load tester.
-   *
-   * @default - `<serviceName>-alb` for `loadBalancer()`, `<serviceName>-cloudmap` for `cloudMap()`
-   */
-  readonly name?: string;
-}
-
-/**
- * Where a LoadTester sends its requests: a MicroService, through its load balancer or its
- * Cloud Map name.
- */
-export class LoadTestTarget {
-  /**
-   * The service's load balancer, at `service.url` + path. Needs a load balancer.
-   */
-  public static loadBalancer(service: MicroService, options: LoadTestTargetOptions = {}): LoadTestTarget {
-    const listener = service.listener;
-    const loadBalancer = service.loadBalancer;
-    if (!listener || !loadBalancer || !service.url) {
-      fail(service, 'LoadTestTarget.loadBalancer() needs a load balancer, but loadBalancerType is NONE: use LoadTestTarget.cloudMap(service)');
-    }
-    const internetFacing = (loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer).scheme === 'internet-facing';
-    return new LoadTestTarget(service, options.name ?? `${service.serviceName}-alb`, service.url, options.path, tester => {
-      if (internetFacing) {
-        // The tasks reach a public load balancer through the NAT gateway, from its Elastic IP: no
-        // security-group rule can name the tester there; the listener is open to the internet anyway.
-        tester.connections.allowTo(ec2.Peer.anyIpv4(), listener.connections.defaultPort!, `Load tester to the public load balancer of ${service.serviceName}`);
-      } else {
-        // Rules are made from the tester's side so they live in its stack: the tester depends on
-        // the service, never the other way round.
-        tester.connections.allowToDefaultPort(listener, `Load tester to the load balancer of ${service.serviceName}`);
-      }
-    });
-  }
-
-  /**
-   * The service's tasks directly, through Cloud Map: `service.serviceDiscoveryUrl` + path.
-   */
-  public static cloudMap(service: MicroService, options: LoadTestTargetOptions = {}): LoadTestTarget {
-    return new LoadTestTarget(service, options.name ?? `${service.serviceName}-cloudmap`, service.serviceDiscoveryUrl, options.path, tester => {
-      tester.connections.allowToDefaultPort(service, `Load tester to the tasks of ${service.serviceName}`);
-    });
-  }
-
-  /** The service the requests go to. */
-  public readonly service: MicroService;
-  /** The value of the `Target` dimension of this target's metrics. */
-  public readonly name: string;
-  /** The URL requested. */
-  public readonly url: string;
-
-  private readonly allow: (tester: LoadTester) => void;
-
-  private constructor(service: MicroService, name: string, baseUrl: string, path: string | undefined, allow: (tester: LoadTester) => void) {
-    const p = path ?? '/';
-    if (!Token.isUnresolved(name) && !NAME_PATTERN.test(name)) {
-      fail(service, `load test target name ('${name}') must be 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit`);
-    }
-    if (!Token.isUnresolved(p) && (!p.startsWith('/') || /\s/.test(p) || p.length > 2048)) {
-      fail(service, `load test target path ('${p}') must start with '/', contain no whitespace and have at most 2048 characters, for example '/items'`);
-    }
-    this.service = service;
-    this.name = name;
-    this.url = `${baseUrl}${p}`;
-    this.allow = allow;
-  }
-
-  /**
-   * Opens the network path from the tester to this target. Called by LoadTester.
-   *
-   * @internal
-   */
-  public _allowFrom(tester: LoadTester): void {
-    this.allow(tester);
-  }
-}
-
-/**
- * Options of `LoadTestTrigger.continuous()`.
- */
-export interface ContinuousLoadTestOptions {
-  /**
-   * The pause after a round of runs (one per target) before the next round.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly pauseBetweenRuns?: Duration;
-}
-
-/**
- * When a LoadTester runs.
- */
-export class LoadTestTrigger {
-  /**
-   * One task per schedule event (an EventBridge rule starts it with ECS RunTask); the task makes
-   * one run per target and stops.
-   */
-  public static onSchedule(schedule: events.Schedule): LoadTestTrigger {
-    return new LoadTestTrigger(schedule, undefined);
-  }
-
-  /**
-   * An ECS service keeps one task running, which makes a round of runs (one per target), pauses,
-   * and starts again, until the tester is disabled.
-   */
-  public static continuous(options: ContinuousLoadTestOptions = {}): LoadTestTrigger {
-    return new LoadTestTrigger(undefined, options.pauseBetweenRuns ?? Duration.minutes(1));
-  }
-
-  /** The schedule; undefined for a continuous load test. */
-  public readonly schedule?: events.Schedule;
-  /** The pause between rounds; undefined for a scheduled load test. */
-  public readonly pauseBetweenRuns?: Duration;
-
-  private constructor(schedule: events.Schedule | undefined, pauseBetweenRuns: Duration | undefined) {
-    this.schedule = schedule;
-    this.pauseBetweenRuns = pauseBetweenRuns;
-  }
-}
+/** Why durations the script receives must be whole seconds. */
+const AB_SECONDS = 'ab counts in seconds';
 
 /**
  * Properties of `LoadTester`.
@@ -500,13 +367,13 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     if (v.concurrency > v.requests) {
       fail(this, `concurrency (${v.concurrency}) must not exceed requests (${v.requests}): ab cannot have more requests in flight than it sends`);
     }
-    this.checkWholeSeconds('timeLimit', v.timeLimit, 1, 3600);
-    this.checkWholeSeconds('requestTimeout', v.requestTimeout, 1, 300);
+    checkWholeSeconds(this, 'timeLimit', v.timeLimit, 1, 3600, AB_SECONDS);
+    checkWholeSeconds(this, 'requestTimeout', v.requestTimeout, 1, 300, AB_SECONDS);
     if (v.requestTimeout.toSeconds() > v.timeLimit.toSeconds()) {
       fail(this, `requestTimeout (${v.requestTimeout.toSeconds()} s) must not exceed timeLimit (${v.timeLimit.toSeconds()} s)`);
     }
     if (v.trigger.pauseBetweenRuns) {
-      this.checkWholeSeconds('pauseBetweenRuns', v.trigger.pauseBetweenRuns, 1, 86_400);
+      checkWholeSeconds(this, 'pauseBetweenRuns', v.trigger.pauseBetweenRuns, 1, 86_400, AB_SECONDS);
     }
     checkFargateSize(this, v.cpu, v.memoryLimitMiB);
 
@@ -518,17 +385,6 @@ export class LoadTester extends Construct implements ec2.IConnectable {
       Annotations.of(this).addWarningV2('cdk-ecs-devops:loadTestOverlap',
         `a round of runs can take ${longestRound} s (${props.targets.length} targets × (timeLimit + requestTimeout)) but the schedule starts one every ${interval} s, so runs can overlap: lower timeLimit or schedule less often`);
     }
-  }
-
-  private checkWholeSeconds(prop: string, value: Duration, min: number, max: number): void {
-    if (value.isUnresolved()) {
-      fail(this, `${prop} must be known at synth: the script receives it as a number`);
-    }
-    const ms = value.toMilliseconds();
-    if (ms % 1000 !== 0) {
-      fail(this, `${prop} (${ms} ms) must be a whole number of seconds: ab counts in seconds`);
-    }
-    checkSeconds(this, prop, value, min, max);
   }
 }
 

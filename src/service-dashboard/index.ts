@@ -1,0 +1,2 @@
+export * from './service-alarms';
+export * from './service-dashboard';
