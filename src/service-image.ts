@@ -3,9 +3,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { PipelineContainerImage } from './private/pipeline-image';
+import { createImageParameter, PipelineContainerImage } from './private/pipeline-image';
 import { fail } from './private/validation';
 
 /**
@@ -127,8 +126,8 @@ export abstract class ServiceImage {
    * every image the pipeline has deployed successfully (`<repository>:<commit>`). The task
    * definition reads the parameter whenever CloudFormation registers a new revision, and the service
    * runs the newest revision of its task definition family, so a later `cdk deploy` never puts the
-   * service back on an older image. CloudFormation does not write `initialImage` again unless you
-   * change it.
+   * service back on an older image. CloudFormation writes `initialImage` once, when it creates the
+   * parameter, and never again: changing it later has no effect on a deployed service.
    */
   public static fromPipeline(options: PipelineImageOptions): ServiceImage {
     return new class extends ServiceImage {
@@ -139,11 +138,8 @@ export abstract class ServiceImage {
         if (!Token.isUnresolved(options.initialImage) && !/^[^\s]+$/.test(options.initialImage)) {
           fail(scope, `initialImage ('${options.initialImage}') must be an image reference without spaces, such as 'public.ecr.aws/nginx/nginx:1.27-alpine'`);
         }
-        const parameter = new ssm.StringParameter(scope, 'ImageParameter', {
-          stringValue: options.initialImage,
-          description: 'The container image of this service that its pipeline deployed last; read by CloudFormation when it registers the task definition',
-        });
-        return new PipelineContainerImage(parameter, bindOptions.repository);
+        const { parameter, creation } = createImageParameter(scope, options.initialImage);
+        return new PipelineContainerImage(parameter, bindOptions.repository, creation);
       }
     }();
   }

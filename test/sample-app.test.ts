@@ -56,6 +56,7 @@ const ACCEPTED_GUARD_FINDINGS: Record<string, string> = {
   'CT.CLOUDWATCH.PR.3': 'log groups use CloudWatch Logs service-side encryption; a customer KMS key per log group is opt-in cost',
   'CT.CODEBUILD.PR.4': 'docker build needs the Docker daemon, which CodeBuild runs only in privileged mode; the project builds this service\'s own source',
   'CT.ECS.PR.2': 'false positive: the cluster has Container Insights "enhanced", the rule only accepts "enabled"',
+  'CT.LAMBDA.PR.3': 'the function that creates a service\'s image parameter (aws-cdk-lib\'s AwsCustomResource) runs only on stack create and delete and calls only the SSM API; a VPC would add endpoints or NAT for nothing',
   'CT.ELASTICLOADBALANCING.PR.1': 'the sample has no certificate, so its listeners serve HTTP; with a certificate HTTP redirects to HTTPS',
   'CT.ELASTICLOADBALANCING.PR.5': 'deletion protection would block stack updates that replace the load balancer; it keeps no state',
   'CT.S3.PR.2': 'the access-log bucket itself is not access-logged (that would only log the log writes)',

@@ -161,13 +161,14 @@ describe('the build of a rolling pipeline', () => {
   });
 
   test('the record step writes the deployed image into the service\'s image parameter', () => {
-    const record = project('OrdersPipelineRecord', { IMAGE_PARAMETER: 'CFN-OrdersImageParameter-Abc123' });
+    const record = project('OrdersPipelineRecord', {});
+    expect(record.env.IMAGE_PARAMETER).toMatch(/^\/cdk-ecs-devops\/T\/TOrders[0-9A-F]{8}\/image$/);
     expect(record.buildSpec).toEqual(recordImageBuildSpec());
     const run = runBuildSpec(record.buildSpec, record.env, { sourceFiles: { 'imageDetail.json': JSON.stringify({ ImageURI: imageUri }) } });
     expect(run.exitCode).toBe(0);
     expect(run.calls).toEqual([{
       cmd: 'aws',
-      args: ['ssm', 'put-parameter', '--name', 'CFN-OrdersImageParameter-Abc123', '--value', imageUri, '--type', 'String', '--overwrite'],
+      args: ['ssm', 'put-parameter', '--name', record.env.IMAGE_PARAMETER, '--value', imageUri, '--type', 'String', '--overwrite'],
       stdin: '',
     }]);
   });

@@ -38,23 +38,31 @@ function only(template: any, type: string): [string, any] {
  * What CloudFormation puts into the container's image when it registers the task definition: the
  * dynamic reference `{{resolve:ssm:<name>}}` resolved against the parameter store.
  */
-function registeredImage(template: any, parameterStore: Record<string, string>, physicalNames: Record<string, string>): string {
+function registeredImage(template: any, parameterStore: Record<string, string>): string {
   const [, taskDef] = only(template, 'AWS::ECS::TaskDefinition');
-  const image = taskDef.Properties.ContainerDefinitions[0].Image;
-  const text = image['Fn::Join'][1].map((part: any) => typeof part === 'string' ? part : physicalNames[part.Ref]).join('');
-  const name = /^\{\{resolve:ssm:([^}]+)\}\}$/.exec(text)![1];
+  const name = /^\{\{resolve:ssm:([^}]+)\}\}$/.exec(taskDef.Properties.ContainerDefinitions[0].Image)![1];
   return parameterStore[name];
+}
+
+/** The SDK calls the AwsCustomResource provider makes on create, update and delete of the parameter. */
+function providerCalls(parameter: any): { Create?: any; Update?: any; Delete?: any } {
+  const calls = (key: string) => parameter.Properties[key] === undefined ? undefined : JSON.parse(parameter.Properties[key]);
+  return { Create: calls('Create'), Update: calls('Update'), Delete: calls('Delete') };
 }
 
 describe('no drift between the pipeline and cdk deploy', () => {
   const { template, service, stack } = synth();
-  const [parameterId, parameter] = only(template, 'AWS::SSM::Parameter');
+  const [parameterId, parameter] = only(template, 'Custom::PipelineImageParameter');
+  const parameterName = service.imageParameter!.parameterName;
   const [taskDefId, taskDef] = only(template, 'AWS::ECS::TaskDefinition');
   const [, ecsService] = only(template, 'AWS::ECS::Service');
 
   test('the task definition takes its image from the service\'s parameter: the template pins no image and no tag', () => {
-    expect(taskDef.Properties.ContainerDefinitions[0].Image).toEqual({ 'Fn::Join': ['', ['{{resolve:ssm:', { Ref: parameterId }, '}}']] });
-    expect(stack.resolve(service.imageParameter!.parameterName)).toEqual({ Ref: parameterId });
+    expect(taskDef.Properties.ContainerDefinitions[0].Image).toBe(`{{resolve:ssm:${parameterName}}}`);
+    // Named after the stack and the service's unique path, so two stages in one account never share one.
+    expect(parameterName).toMatch(/^\/cdk-ecs-devops\/Shop\/ShopOrders[0-9A-F]{8}\/image$/);
+    // CloudFormation resolves the reference only after the parameter exists.
+    expect(taskDef.DependsOn).toContain(parameterId);
     // The repository's URI appears once in the whole template: where the build tags images (commit ids, at build time).
     const uris = JSON.stringify(template).match(/\.dkr\.ecr\./g) ?? [];
     expect(uris).toHaveLength(1);
@@ -64,10 +72,15 @@ describe('no drift between the pipeline and cdk deploy', () => {
     expect(repositoryUri['Fn::Join'][1].slice(-1)[0]).toEqual({ Ref: expect.stringMatching(/^OrdersRepository/) });
   });
 
-  test('the parameter starts with the initial image, which CloudFormation writes only when it changes in code', () => {
-    expect(parameter.Properties).toMatchObject({ Type: 'String', Value: INITIAL });
-    expect(synth(undefined, INITIAL).template.Resources[parameterId].Properties.Value).toBe(INITIAL);
-    expect(synth(undefined, 'public.ecr.aws/nginx/nginx:1.28-alpine').template.Resources[parameterId].Properties.Value).toBe('public.ecr.aws/nginx/nginx:1.28-alpine');
+  test('the parameter starts with the initial image, written once when it is created and never on an update', () => {
+    const calls = providerCalls(parameter);
+    expect(calls.Create).toMatchObject({ service: 'SSM', action: 'PutParameter', parameters: { Name: parameterName, Value: INITIAL, Type: 'String' } });
+    // AwsCustomResource makes no call on an update without onUpdate (aws-cdk-lib custom-resources,
+    // AwsCustomResourceProps.onUpdate "@default - no call"): a changed initialImage, a new tag or a
+    // library change to the resource cannot write over what the pipeline recorded.
+    expect(calls.Update).toBeUndefined();
+    expect(calls.Delete).toMatchObject({ service: 'SSM', action: 'DeleteParameter', parameters: { Name: parameterName } });
+    expect(parameter.Properties).not.toHaveProperty('Value');
   });
 
   test('the service runs the newest revision of its family, and a revision CloudFormation registers starts a deployment', () => {
@@ -92,29 +105,28 @@ describe('no drift between the pipeline and cdk deploy', () => {
   });
 
   test('played through: after the pipeline deployed X, the next revision CloudFormation registers runs X, not the initial image', () => {
-    const physicalNames = { [parameterId]: 'CFN-OrdersImageParameter-0AbCdEfGh1' };
     // Right after the first cdk deploy, the parameter holds the initial image.
-    const parameterStore: Record<string, string> = { [physicalNames[parameterId]]: INITIAL };
-    expect(registeredImage(template, parameterStore, physicalNames)).toBe(INITIAL);
+    const parameterStore: Record<string, string> = { [parameterName]: INITIAL };
+    expect(registeredImage(template, parameterStore)).toBe(INITIAL);
 
     // The pipeline deploys X; its record step (the synthesized buildspec, run with stub aws) writes X.
     const x = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop-ordersrepository-abc:0f9a1c2d3e4b5a6978899aabbccddeeff0011223';
     const [, record] = Object.entries<any>(template.Resources).find(([id, r]) => id.startsWith('OrdersPipelineRecord') && r.Type === 'AWS::CodeBuild::Project')!;
-    const run = runBuildSpec(JSON.parse(record.Properties.Source.BuildSpec), { IMAGE_PARAMETER: physicalNames[parameterId] }, {
+    const run = runBuildSpec(JSON.parse(record.Properties.Source.BuildSpec), { IMAGE_PARAMETER: parameterName }, {
       sourceFiles: { 'imageDetail.json': JSON.stringify({ ImageURI: x }) },
     });
     expect(run.exitCode).toBe(0);
     for (const call of run.calls.filter(c => c.args[1] === 'put-parameter')) {
       parameterStore[call.args[call.args.indexOf('--name') + 1]] = call.args[call.args.indexOf('--value') + 1];
     }
-    expect(parameterStore[physicalNames[parameterId]]).toBe(x);
+    expect(parameterStore[parameterName]).toBe(x);
 
-    // A later cdk deploy that changes the task definition registers a revision with X: its image
-    // reference is the same, and the parameter's value in the template did not change, so
-    // CloudFormation does not write the initial image back.
-    const changed = synth({ FEATURE_FLAG: 'on' }).template;
+    // A later cdk deploy that changes the task definition and even the initial image registers a
+    // revision with X: its image reference is the same, and an update of the parameter resource
+    // makes no call, so nothing writes the initial image back.
+    const changed = synth({ FEATURE_FLAG: 'on' }, 'public.ecr.aws/nginx/nginx:1.28-alpine').template;
     expect(changed.Resources[taskDefId].Properties.ContainerDefinitions[0].Environment).toEqual([{ Name: 'FEATURE_FLAG', Value: 'on' }]);
-    expect(changed.Resources[parameterId]).toEqual(parameter);
-    expect(registeredImage(changed, parameterStore, physicalNames)).toBe(x);
+    expect(providerCalls(changed.Resources[parameterId]).Update).toBeUndefined();
+    expect(registeredImage(changed, parameterStore)).toBe(x);
   });
 });
