@@ -101,7 +101,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // The rosetta tablet ships in the npm package (Construct Hub reads it) but is built, not committed.
   gitignore: ['cdk.out', '.cdk.staging', 'integ/**/cdk-integ.out.*', 'bench/results', '.jsii.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs'] },
+  npmIgnoreOptions: { ignorePatterns: ['integ', 'cdk.out', 'cdk.json', '.ci', 'bench', 'docs', 'rosetta'] },
 });
 
 // The eslint component asks for any version; 3.8+ needs unrs-resolver (see jestVersion above).
