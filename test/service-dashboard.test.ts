@@ -99,8 +99,10 @@ describe('ServiceDashboard over a load-balanced service, a service without load 
   test('starts with an alarm-status widget over every alarm, most recent changes first', () => {
     const first = body.widgets[0];
     expect(first).toMatchObject({ type: 'alarm', width: 24, x: 0, y: 0, properties: { title: 'Alarms', sortBy: 'stateUpdatedTimestamp' } });
-    expect(first.properties.alarms).toEqual(dashboard.alarms.map(a => `<GetAtt:${stack.getLogicalId(a.node.defaultChild as cloudwatch.CfnAlarm)}.Arn>`));
-    expect(first.properties.alarms).toHaveLength(9);
+    // The dashboard's own alarms, then the services' rollback alarms.
+    const arns = [...dashboard.alarms, ...backend.rollbackAlarms].map(a => `<GetAtt:${stack.getLogicalId(a.node.defaultChild as cloudwatch.CfnAlarm)}.Arn>`);
+    expect(first.properties.alarms).toEqual(arns);
+    expect(first.properties.alarms).toHaveLength(11);
   });
 
   test('heads each service\'s section with its name and URLs', () => {
@@ -303,7 +305,8 @@ describe('ServiceDashboard over a load-balanced service, a service without load 
   });
 
   test('creates six alarms for the load-balanced service and three for the other, exposed per service', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // Plus the load-balanced service's own two rollback alarms.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
     const b = dashboard.alarmsFor(backend);
     expect(b.all.map(a => a.node.id)).toEqual(['ErrorRate', 'LatencyP99', 'UnhealthyHosts', 'CpuHigh', 'MemoryHigh', 'TasksBelowDesired']);
     const w = dashboard.alarmsFor(worker);
@@ -322,10 +325,9 @@ describe('ServiceDashboard over a load-balanced service, a service without load 
     expect(dashboard.topic).toBeInstanceOf(sns.Topic);
   });
 
-  test('does not touch the services\' deployments unless asked', () => {
-    for (const svc of Object.values(template.findResources('AWS::ECS::Service')) as any[]) {
-      expect(svc.Properties.DeploymentConfiguration.Alarms).toBeUndefined();
-    }
+  test('does not touch the services\' deployments unless asked: they keep their own rollback alarms only', () => {
+    const alarmNames = (Object.values(template.findResources('AWS::ECS::Service')) as any[]).map(svc => svc.Properties.DeploymentConfiguration.Alarms?.AlarmNames);
+    expect(alarmNames).toEqual([['Shop-backend-rollback-error-rate', 'Shop-backend-rollback-unhealthy-hosts'], undefined]);
   });
 });
 
@@ -343,9 +345,10 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
         Alarms: {
           Enable: true,
           Rollback: true,
+          // The service's rollback alarms cover error rate and unhealthy targets; the dashboard adds the rest.
           AlarmNames: [
-            'Shop-backend-error-rate', 'Shop-backend-latency-p99', 'Shop-backend-unhealthy-hosts',
-            'Shop-backend-cpu-high', 'Shop-backend-memory-high', 'Shop-backend-tasks-below-desired',
+            'Shop-backend-rollback-error-rate', 'Shop-backend-rollback-unhealthy-hosts',
+            'Shop-backend-latency-p99', 'Shop-backend-cpu-high', 'Shop-backend-memory-high', 'Shop-backend-tasks-below-desired',
           ],
         },
       }),
@@ -369,7 +372,9 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     });
     const dashboard = new ServiceDashboard(stack, 'Dashboard', { services: [backend], deploymentAlarms: true });
     const template = Template.fromStack(stack);
-    const names = dashboard.alarmsFor(backend).all.map(a => ({ Name: { Ref: stack.getLogicalId(a.node.defaultChild as cloudwatch.CfnAlarm) } }));
+    const b = dashboard.alarmsFor(backend);
+    const watched = [...backend.rollbackAlarms, ...b.all.filter(a => a !== b.errorRate && a !== b.unhealthyHosts)];
+    const names = watched.map(a => ({ Name: { Ref: stack.getLogicalId(a.node.defaultChild as cloudwatch.CfnAlarm) } }));
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: names } });
     expect(() => (stack.node.root as App).synth()).not.toThrow();
   });
@@ -383,9 +388,11 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     });
     const monitoring = new Stack(app, 'Monitoring', { env });
     const dashboard = new ServiceDashboard(monitoring, 'Dashboard', { services: [api], deploymentAlarms: true });
-    const names = dashboard.alarmsFor(api).all.map(a => ({ Name: (a.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
+    const a = dashboard.alarmsFor(api);
+    const names = a.all.filter(x => x !== a.errorRate && x !== a.unhealthyHosts).map(x => ({ Name: (x.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
     expect(names.every(n => typeof n.Name === 'string')).toBe(true);
-    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: names } });
+    const own = api.rollbackAlarms.map(x => ({ Name: { Ref: serviceStack.getLogicalId(x.node.defaultChild as cloudwatch.CfnAlarm) } }));
+    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [...own, ...names] } });
     expect(() => app.synth()).not.toThrow();
     expect(serviceStack.dependencies).toEqual([]);
   });
@@ -405,7 +412,7 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     expect(serviceStack.dependencies.map(s => s.stackName)).toEqual(['Infra']);
     expect(monitoringStack.dependencies.map(s => s.stackName).sort()).toEqual(['Infra', 'Orders']);
     Template.fromStack(serviceStack).hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: Match.objectLike({ Alarms: Match.objectLike({ AlarmNames: Match.arrayWith(['prod-orders-error-rate', 'prod-orders-tasks-below-desired']) }) }),
+      DeploymentConfiguration: Match.objectLike({ Alarms: Match.objectLike({ AlarmNames: Match.arrayWith(['Orders-orders-rollback-error-rate', 'prod-orders-latency-p99', 'prod-orders-tasks-below-desired']) }) }),
     });
     const report = new AwsSolutionsChecks().validateScope(app);
     expect(report.violations).toEqual([]);
@@ -469,7 +476,7 @@ describe('ServiceDashboard options', () => {
     expect(body.widgets[body.widgets.length - 1].properties.markdown).toBe('Runbook: https://wiki.example.com/orders');
     expect(metricsOf(widget(body, 'Load test: requests per second'))[0].dimensions).toEqual({ LoadTester: 'later', Target: 'backend-alb' });
     // Services added after the constructor still appear in the alarm overview on top.
-    expect(body.widgets[0].properties.alarms).toHaveLength(6);
+    expect(body.widgets[0].properties.alarms).toHaveLength(6 + backend.rollbackAlarms.length);
   });
 
   test('a dashboard with no service has no alarm widget', () => {

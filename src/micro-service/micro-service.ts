@@ -17,6 +17,7 @@ import { addService } from './ecs-service';
 import { addLoadBalancer } from './load-balancing';
 import { MicroServiceProps } from './props';
 import { resolveProps } from './resolve';
+import { addRollbackAlarms, rollbackMetrics } from './rollback-alarms';
 import { addTask, createLogGroup, createRepository } from './task';
 import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
@@ -94,6 +95,8 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly url?: string;
   /** The bucket the load balancer writes access logs to; undefined when access logs are off. */
   public readonly accessLogsBucket?: s3.IBucket;
+  /** The alarms that roll a deployment back by default (see `rollbackAlarms`); empty without a load balancer. */
+  public readonly rollbackAlarms: cloudwatch.Alarm[];
   /** The task-count scaling target; undefined without `autoScaling`. */
   public readonly scaling?: ecs.ScalableTaskCount;
 
@@ -142,11 +145,14 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.deploymentGroup = lb?.deploymentGroup;
 
     this.scaling = addAutoScaling(this, r, this.service, this.targetGroup);
+    this.rollbackAlarms = addRollbackAlarms(this, r, lb && rollbackMetrics(this));
+    this.addDeploymentAlarms(...this.rollbackAlarms);
     this._deploymentModel = modelDeployment({
       strategy: r.strategy,
       startupTime: r.startupTime,
       healthCheckInterval: r.loadBalancer?.healthCheck.interval,
       deregistrationDelay: r.loadBalancer && r.deregistrationDelay,
+      alarmWindow: Duration.minutes(Math.max(0, ...this.rollbackAlarms.map(a => (a.node.defaultChild as cloudwatch.CfnAlarm).evaluationPeriods ?? 0))),
     });
     this.estimatedDeploymentTime = Duration.seconds(this._deploymentModel.totalSeconds);
     this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));

@@ -289,6 +289,25 @@ export interface MicroServiceProps {
   readonly deploymentStrategy?: DeploymentStrategy;
 
   /**
+   * Whether the service gets alarms that roll a deployment back (ECS's rollback, or CodeDeploy's
+   * with `DeploymentStrategy.codeDeploy()`): the share of 5xx answers above
+   * `rollbackErrorRatePercent` for 2 minutes, and a target failing the load balancer's health
+   * check for `startupTime` + 2 minutes, over both target groups of a blue/green strategy. They are
+   * named `<stack>-<serviceName>-rollback-error-rate` and `-rollback-unhealthy-hosts`. Services
+   * without a load balancer rely on the deployment circuit breaker.
+   *
+   * @default true
+   */
+  readonly rollbackAlarms?: boolean;
+
+  /**
+   * The share of requests answered 5xx (percent) above which a deployment rolls back.
+   *
+   * @default 5
+   */
+  readonly rollbackErrorRatePercent?: number;
+
+  /**
    * Alarms that roll a deployment back when they fire while it runs (and, for blue/green
    * strategies, during the bake time). On the ECS controller their names must be known at synth
    * (set `alarmName`): an alarm on this service's metrics whose name is a token would make a

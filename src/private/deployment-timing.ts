@@ -29,6 +29,12 @@ export interface TimingInputs {
   readonly healthCheckInterval?: Duration;
   /** Undefined without a load balancer. */
   readonly deregistrationDelay?: Duration;
+  /**
+   * The longest evaluation window of the service's own deployment alarms. After a rolling update
+   * reaches steady state ECS keeps watching the alarms for a bake time it computes from their
+   * configuration; the model takes that window as the estimate.
+   */
+  readonly alarmWindow?: Duration;
 }
 
 /**
@@ -61,6 +67,8 @@ export function modelDeployment(inputs: TimingInputs): DeploymentModel {
       const suffix = batches > 1 ? ` (batch ${b} of ${batches})` : '';
       phases.push(...[start, healthy, drainOld].map(p => ({ ...p, name: p.name + suffix })));
     }
+    const watch = seconds(inputs.alarmWindow, 0);
+    phases.push({ name: 'watch the deployment alarms (ECS bake)', seconds: watch, basis: `estimated as the longest alarm window, ${watch} s` });
   } else if (s.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
     const t = s.trafficShifting!;
     const kind = t.type === TrafficShiftingType.ALL_AT_ONCE ? 'allAtOnce' : t.type === TrafficShiftingType.CANARY ? 'canary' : 'linear';

@@ -81,6 +81,9 @@ export interface ServiceDashboardProps {
    * Whether each service's alarms roll its deployments back (MicroService.addDeploymentAlarms):
    * ECS deployments name them, a CodeDeploy deployment group watches them. With CodeDeploy, keep
    * the dashboard in the service's stack: the deployment group refers to the alarms themselves.
+   * A service's own rollback alarms (`MicroServiceProps.rollbackAlarms`) already cover its error
+   * rate and unhealthy targets, so those two of the dashboard's alarms are not added again; the
+   * rollback alarms appear in the dashboard's alarm status.
    *
    * @default false
    */
@@ -156,7 +159,8 @@ export class ServiceDashboard extends Construct {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
     });
-    this.dashboard.addWidgets(new AlarmOverviewWidget('Alarms', () => this.alarms, 24, 4));
+    // The services' own rollback alarms show beside the dashboard's.
+    this.dashboard.addWidgets(new AlarmOverviewWidget('Alarms', () => [...this.alarms, ...[...this.serviceAlarms.keys()].flatMap(s => s.rollbackAlarms)], 24, 4));
 
     for (const service of props.services ?? []) {
       this.addService(service);
@@ -206,7 +210,9 @@ export class ServiceDashboard extends Construct {
     this.serviceAlarms.set(service, alarms);
 
     if (options.deploymentAlarms ?? this.deploymentAlarms) {
-      service.addDeploymentAlarms(...alarms.all);
+      // The service's own rollback alarms already watch its error rate and unhealthy targets.
+      const covered: cloudwatch.IAlarm[] = service.rollbackAlarms.length > 0 ? [alarms.errorRate!, alarms.unhealthyHosts!] : [];
+      service.addDeploymentAlarms(...alarms.all.filter(a => !covered.includes(a)));
     }
     for (const row of serviceRows(service, alarms, t)) {
       this.dashboard.addWidgets(...row);

@@ -11,8 +11,6 @@ import { sampleTemplates, snapshotTemplates } from './templates';
 const REGISTER_ON_STAR = 'src/private/pipeline-actions.ts (ScopedEcsDeployAction, ScopedCodeDeployEcsDeployAction): '
   + 'the Service Authorization Reference gives ecs:RegisterTaskDefinition the task-definition resource type; grant it on '
   + '`arn:…:ecs:<region>:<account>:task-definition/<family>:*` of the service\'s task definition instead of "*"';
-const DESCRIBE_ALARMS_ON_STAR = 'src/micro-service (CodeDeploy role): cloudwatch:DescribeAlarms supports the alarm resource type; '
-  + 'grant it on the deployment group\'s alarms (`arn:…:cloudwatch:<region>:<account>:alarm:<name>`) instead of "*"';
 const STREAM_ON_TABLE = 'integ/sample/backend-stack.ts and integ/integ.dashboard.ts: TableV2.grantReadWriteData (aws-cdk-lib) '
   + 'grants dynamodb:GetRecords/GetShardIterator on the table ARN, which they never fit (they need the stream ARN): '
   + 'a dead statement; the table has no stream, so grant the item actions only (`table.grant(service, …)`)';
@@ -20,8 +18,6 @@ const KNOWN_DEFECTS: Record<string, string> = {
   'PipelineDeployCodePipelineActionRoleDefaultPolicyF472DA3E|ecs:RegisterTaskDefinition': REGISTER_ON_STAR,
   'RollingPipelineDeployCodePipelineActionRoleDefaultPolicy35477A5C|ecs:RegisterTaskDefinition': REGISTER_ON_STAR,
   'CanaryPipelineDeployCodePipelineActionRoleDefaultPolicyCA93D453|ecs:RegisterTaskDefinition': REGISTER_ON_STAR,
-  'WebCodeDeployRoleDefaultPolicy5E9C4DE0|cloudwatch:DescribeAlarms': DESCRIBE_ALARMS_ON_STAR,
-  'WebCanaryCodeDeployRoleDefaultPolicy7B33B24C|cloudwatch:DescribeAlarms': DESCRIBE_ALARMS_ON_STAR,
   'BackendTaskDefTaskRoleDefaultPolicyDED6C34F|dynamodb:GetRecords': STREAM_ON_TABLE,
   'BackendTaskDefTaskRoleDefaultPolicyDED6C34F|dynamodb:GetShardIterator': STREAM_ON_TABLE,
 };

@@ -7,7 +7,7 @@ describe('deployment alarms', () => {
   test('roll back, given as props and added later', () => {
     const stack = newStack();
     const first = new cloudwatch.Alarm(stack, 'First', { alarmName: 'orders-5xx', metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }), threshold: 1, evaluationPeriods: 1 });
-    const service = create({ deploymentAlarms: [first] }, stack);
+    const service = create({ deploymentAlarms: [first], rollbackAlarms: false }, stack);
     const second = service.metricTargetResponseTime().createAlarm(stack, 'Latency', { alarmName: 'orders-latency', threshold: 1, evaluationPeriods: 2 });
     service.addDeploymentAlarms(second, first);
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
@@ -15,8 +15,8 @@ describe('deployment alarms', () => {
     });
   });
 
-  test('without deployment alarms the template has no alarm configuration', () => {
-    const { template } = build();
+  test('without deployment alarms and with rollbackAlarms off the template has no alarm configuration', () => {
+    const { template } = build({ rollbackAlarms: false });
     expect(Object.values(template.findResources('AWS::ECS::Service'))[0].Properties.DeploymentConfiguration.Alarms).toBeUndefined();
   });
 });
@@ -33,7 +33,7 @@ describe('deployment alarms fail when', () => {
 describe('deployment alarms accept', () => {
   test('the same alarm once it has a name', () => {
     const stack = newStack();
-    const service = create({}, stack);
+    const service = create({ rollbackAlarms: false }, stack);
     const alarm = service.metricCpuUtilization().createAlarm(stack, 'Cpu', { alarmName: 'orders-cpu', threshold: 90, evaluationPeriods: 1 });
     service.addDeploymentAlarms(alarm);
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {

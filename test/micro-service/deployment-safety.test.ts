@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { DeploymentStrategy, MicroService, MicroServiceProps, ServiceImage } from '../../src';
+import { DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, ServiceImage } from '../../src';
 import { importedInfra, newStack } from '../util';
 
 const IMAGE = ServiceImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine');
@@ -84,7 +84,9 @@ describe('a blue/green service\'s load-balancer metrics cover both target groups
 
   test('an alarm on one of them can roll the deployment back', () => {
     const other = newStack();
-    const web = new MicroService(other, 'Web', { infra: importedInfra(other), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.canary() });
+    const web = new MicroService(other, 'Web', {
+      infra: importedInfra(other), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.canary(), rollbackAlarms: false,
+    });
     web.addDeploymentAlarms(web.metricUnhealthyHostCount().createAlarm(other, 'Unhealthy', { alarmName: 'web-unhealthy', threshold: 1, evaluationPeriods: 2 }));
     const template = Template.fromStack(other);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'web-unhealthy', Metrics: Match.arrayWith([Match.objectLike({ Id: 'greenunhealthyhostcountaverage' })]) });
@@ -123,7 +125,9 @@ describe('request-count scaling: accepts', () => {
 describe('CodeDeploy reads the deployment alarms it watches, and no others', () => {
   test('cloudwatch:DescribeAlarms on each alarm\'s ARN, none on *', () => {
     const stack = newStack();
-    const web = new MicroService(stack, 'Web', { infra: importedInfra(stack), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    const web = new MicroService(stack, 'Web', {
+      infra: importedInfra(stack), serviceName: 'web', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy(), rollbackAlarms: false,
+    });
     const alarm = web.metricUnhealthyHostCount().createAlarm(stack, 'Unhealthy', { threshold: 1, evaluationPeriods: 2 });
     web.addDeploymentAlarms(alarm);
     const template = Template.fromStack(stack);
@@ -134,7 +138,61 @@ describe('CodeDeploy reads the deployment alarms it watches, and no others', () 
   });
 
   test('without deployment alarms the role cannot read any alarm', () => {
-    const { template } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    const { template } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy(), rollbackAlarms: false });
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('cloudwatch:DescribeAlarms');
+  });
+});
+
+describe('rollback by default', () => {
+  test('a bare service with a load balancer rolls back on 5xx and unhealthy targets', () => {
+    const { service, template } = build();
+    expect(service.rollbackAlarms.map(a => a.node.id)).toEqual(['RollbackErrorRate', 'RollbackUnhealthyHosts']);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        Alarms: { Enable: true, Rollback: true, AlarmNames: ['Test-web-rollback-error-rate', 'Test-web-rollback-unhealthy-hosts'] },
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-web-rollback-error-rate', Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'expr_1', Expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)' })]),
+    });
+    // A task fails health checks until it listens: startupTime (60 s) plus two minutes.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-web-rollback-unhealthy-hosts', Threshold: 1, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  test('with blue/green the error rate covers both target groups, and CodeDeploy watches the alarms', () => {
+    const { service, template } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    const errorRate = service.rollbackAlarms[0].node.defaultChild as cloudwatch.CfnAlarm;
+    expect(JSON.stringify(errorRate.metrics)).toContain('greenhttpcodetarget5xxcountsum');
+    const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
+    expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(2);
+  });
+
+  test('a declared error-rate threshold', () => {
+    const { template } = build({ rollbackErrorRatePercent: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-web-rollback-error-rate', Threshold: 1 });
+  });
+
+  test('none without a load balancer (the circuit breaker decides) or when switched off', () => {
+    expect(build({ loadBalancerType: LoadBalancerType.NONE }).service.rollbackAlarms).toEqual([]);
+    const { service, template } = build({ rollbackAlarms: false });
+    expect(service.rollbackAlarms).toEqual([]);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+});
+
+describe('rollback alarms: fails when', () => {
+  test('rollbackErrorRatePercent is outside 1 to 100', () => {
+    expect(() => build({ rollbackErrorRatePercent: 0 })).toThrow(/Test\/Web: rollbackErrorRatePercent \(0\) must be a whole number from 1 to 100/);
+    expect(() => build({ rollbackErrorRatePercent: 101 })).toThrow(/rollbackErrorRatePercent \(101\)/);
+  });
+});
+
+describe('rollback alarms: accepts', () => {
+  test('100 %', () => {
+    expect(() => build({ rollbackErrorRatePercent: 100 })).not.toThrow();
   });
 });

@@ -34,14 +34,15 @@ describe('modelled duration of one deployment', () => {
     expect(drain).toBe(20);
     expect(grace).toBe(60);
     expect(interval + drain).toBeLessThanOrEqual(30);
-    expect(service.estimatedDeploymentTime.toSeconds()).toBe(60 + interval + drain);
-    expect(describeModel(service._deploymentModel)).toBe('1.5 min: start new tasks 60 s (startupTime 60 s) + pass the first health check 10 s (one check, interval 10 s) + drain old tasks 20 s (deregistration delay 20 s)');
+    // ECS then watches the rollback alarms for a bake time derived from them: the longest, unhealthy hosts, is 3 minutes.
+    expect(service.estimatedDeploymentTime.toSeconds()).toBe(60 + interval + drain + 180);
+    expect(describeModel(service._deploymentModel)).toBe('4.5 min: start new tasks 60 s (startupTime 60 s) + pass the first health check 10 s (one check, interval 10 s) + drain old tasks 20 s (deregistration delay 20 s) + watch the deployment alarms (ECS bake) 180 s (estimated as the longest alarm window, 180 s)');
   });
 
   test('a declared startup time and longest request set the grace period, interval and deregistration delay', () => {
     const { service, template } = deployed(DeploymentStrategy.rolling(), { startupTime: Duration.seconds(20), longestRequest: Duration.seconds(5) });
     expect(templateTiming(template)).toEqual({ interval: 5, drain: 5, grace: 20 });
-    expect(service.estimatedDeploymentTime.toSeconds()).toBe(20 + 5 + 5);
+    expect(service.estimatedDeploymentTime.toSeconds()).toBe(20 + 5 + 5 + 180);
   });
 
   test('explicit health-check, deregistration and grace settings win over the derived ones', () => {
@@ -55,6 +56,11 @@ describe('modelled duration of one deployment', () => {
     expect(templateTiming(template)).toEqual({ interval: 15, drain: 40, grace: 90 });
   });
 
+  test('without rollback alarms there is nothing to watch after the last batch', () => {
+    const { service } = deployed(DeploymentStrategy.rolling(), { rollbackAlarms: false });
+    expect(service.estimatedDeploymentTime.toSeconds()).toBe(60 + 10 + 20);
+  });
+
   test('without a load balancer a task counts once it runs: no health check, no drain', () => {
     const { service } = deployed(DeploymentStrategy.rolling(), { loadBalancerType: LoadBalancerType.NONE });
     expect(service.estimatedDeploymentTime.toSeconds()).toBe(60);
@@ -63,7 +69,7 @@ describe('modelled duration of one deployment', () => {
   test('rolling with a 50 % surge takes two batches', () => {
     const { service, template } = deployed(DeploymentStrategy.rolling({ minHealthyPercent: 100, maxHealthyPercent: 150 }));
     const { interval, drain } = templateTiming(template);
-    expect(service.estimatedDeploymentTime.toSeconds()).toBe(2 * (60 + interval + drain));
+    expect(service.estimatedDeploymentTime.toSeconds()).toBe(2 * (60 + interval + drain) + 180);
   });
 
   test('ECS canary: start + one check + canary interval + bake time + drain', () => {
