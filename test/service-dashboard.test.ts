@@ -392,7 +392,8 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     const names = a.all.filter(x => x !== a.errorRate && x !== a.unhealthyHosts).map(x => ({ Name: (x.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
     expect(names.every(n => typeof n.Name === 'string')).toBe(true);
     const own = api.rollbackAlarms.map(x => ({ Name: { Ref: serviceStack.getLogicalId(x.node.defaultChild as cloudwatch.CfnAlarm) } }));
-    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [...own, ...names] } });
+    const alarmConfiguration = { Enabled: true, Alarms: [...own, ...names] };
+    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: alarmConfiguration });
     expect(() => app.synth()).not.toThrow();
     expect(serviceStack.dependencies).toEqual([]);
   });

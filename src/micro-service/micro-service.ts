@@ -152,7 +152,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
       startupTime: r.startupTime,
       healthCheckInterval: r.loadBalancer?.healthCheck.interval,
       deregistrationDelay: r.loadBalancer && r.deregistrationDelay,
-      alarmWindow: Duration.minutes(Math.max(0, ...this.rollbackAlarms.map(a => (a.node.defaultChild as cloudwatch.CfnAlarm).evaluationPeriods ?? 0))),
+      alarmWindow: Duration.minutes(Math.max(0, ...this.rollbackAlarms.map(a => (a.node.defaultChild as cloudwatch.CfnAlarm).evaluationPeriods!))),
     });
     this.estimatedDeploymentTime = Duration.seconds(this._deploymentModel.totalSeconds);
     this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));

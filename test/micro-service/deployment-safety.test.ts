@@ -154,7 +154,11 @@ describe('rollback by default', () => {
       }),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'Test-web-rollback-error-rate', Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+      AlarmName: 'Test-web-rollback-error-rate',
+      Threshold: 5,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
       Metrics: Match.arrayWith([Match.objectLike({ Id: 'expr_1', Expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)' })]),
     });
     // A task fails health checks until it listens: startupTime (60 s) plus two minutes.
