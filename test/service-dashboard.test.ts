@@ -389,7 +389,8 @@ describe('ServiceDashboard alarms as deployment alarms', () => {
     const monitoring = new Stack(app, 'Monitoring', { env });
     const dashboard = new ServiceDashboard(monitoring, 'Dashboard', { services: [api], deploymentAlarms: true });
     const a = dashboard.alarmsFor(api);
-    const names = a.all.filter(x => x !== a.errorRate && x !== a.unhealthyHosts).map(x => ({ Name: (x.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
+    const names = a.all.filter(x => x !== a.errorRate && x !== a.unhealthyHosts)
+      .map(x => ({ Name: (x.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
     expect(names.every(n => typeof n.Name === 'string')).toBe(true);
     const own = api.rollbackAlarms.map(x => ({ Name: { Ref: serviceStack.getLogicalId(x.node.defaultChild as cloudwatch.CfnAlarm) } }));
     const alarmConfiguration = { Enabled: true, Alarms: [...own, ...names] };
