@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -69,6 +69,10 @@ export function attachCodeDeploy(scope: Construct, r: ResolvedProps, traffic: Pr
     role: role.withoutPolicyUpdates(),
   });
   deploymentGroup.node.addDependency(role);
+  // CodeDeploy moves production by rewriting the listener's default action, which CloudFormation
+  // also owns (aws-cdk #36649): any later update of the listener resource writes blue back.
+  Annotations.of(scope).addWarningV2('cdk-ecs-devops:codeDeployListenerUpdates',
+    `'${r.props.serviceName}' deploys with CodeDeploy, which points the listener's default action at whichever target group won the last deployment; a later CloudFormation update of the listener (certificate, sslPolicy, listenerPort, protocol) writes the blue target group back, which after an odd number of deployments has no tasks: prefer DeploymentStrategy.blueGreen(), canary() or linear(), whose traffic sits on listener rules such changes leave alone`);
   return { greenTargetGroup: green, testListener, deploymentGroup };
 }
 

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { DeploymentStrategy, LoadBalancerType, MicroService, MicroServiceProps, ServiceImage } from '../../src';
@@ -198,5 +199,39 @@ describe('rollback alarms: fails when', () => {
 describe('rollback alarms: accepts', () => {
   test('100 %', () => {
     expect(() => build({ rollbackErrorRatePercent: 100 })).not.toThrow();
+  });
+});
+
+describe('CloudFormation never moves production traffic behind ECS\'s back', () => {
+  /** The resources of a blue/green service whose HTTPS listener has this certificate and TLS policy. */
+  function resources(strategy: DeploymentStrategy, certificateId: string, sslPolicy: elbv2.SslPolicy): Record<string, any> {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', `arn:aws:acm:eu-west-1:111111111111:certificate/${certificateId}`);
+    new MicroService(stack, 'Web', { infra: importedInfra(stack), serviceName: 'web', image: IMAGE, deploymentStrategy: strategy, certificate, sslPolicy });
+    return Template.fromStack(stack).toJSON().Resources;
+  }
+
+  /** The logical IDs whose template properties differ: the resources CloudFormation would update. */
+  function changed(before: Record<string, any>, after: Record<string, any>): string[] {
+    return Object.keys(after).filter(id => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
+  }
+
+  test('ECS-native: rotating the certificate or the TLS policy updates the listeners only, never the rules that carry the traffic weights', () => {
+    const before = resources(DeploymentStrategy.canary(), 'aaaa', elbv2.SslPolicy.RECOMMENDED_TLS);
+    const after = resources(DeploymentStrategy.canary(), 'bbbb', elbv2.SslPolicy.TLS13_13);
+    const updated = changed(before, after);
+    expect(updated.sort()).toEqual([expect.stringMatching(/^WebLoadBalancerListener/), expect.stringMatching(/^WebLoadBalancerTestListener/)].sort());
+    // The production listener itself forwards nothing: its default action is a fixed 404, so rewriting it moves no traffic.
+    const listener = Object.entries(after).find(([id]) => /^WebLoadBalancerListener[0-9A-F]+$/.test(id))![1];
+    expect(listener.Properties.DefaultActions).toEqual([{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }]);
+  });
+
+  test('CodeDeploy: the same change rewrites the listener that carries production traffic, so synth warns', () => {
+    const before = resources(DeploymentStrategy.codeDeploy(), 'aaaa', elbv2.SslPolicy.RECOMMENDED_TLS);
+    const after = resources(DeploymentStrategy.codeDeploy(), 'bbbb', elbv2.SslPolicy.RECOMMENDED_TLS);
+    const listenerId = changed(before, after).find(id => /^WebLoadBalancerListener[0-9A-F]+$/.test(id))!;
+    expect(after[listenerId].Properties.DefaultActions[0]).toMatchObject({ Type: 'forward', TargetGroupArn: { Ref: expect.stringMatching(/^WebTargetGroup/) } });
+    const { stack } = build({ deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    Annotations.fromStack(stack).hasWarning('/Test/Web', Match.stringLikeRegexp('writes the blue target group back.*prefer DeploymentStrategy.blueGreen\\(\\)'));
   });
 });
