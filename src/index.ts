@@ -1,5 +1,6 @@
 export * from './base-infra';
 export * from './deployment-strategy';
+export * from './traffic-shifting';
 export * from './micro-service';
 export * from './service-capacity';
 export * from './service-image';

@@ -42,7 +42,8 @@ export class BackendStack extends Stack {
       autoScaling: { minCapacity: settings.minTasks, maxCapacity: settings.maxTasks, targetCpuUtilizationPercent: settings.targetCpuPercent },
       removalPolicy: config.removalPolicy,
     });
-    this.table.grantReadWriteData(this.service);
+    // Exactly what the backend calls (Scan, PutItem): grantReadWriteData would add the stream actions, which never fit a table ARN.
+    this.table.grant(this.service, 'dynamodb:Scan', 'dynamodb:PutItem');
     delivery.grantInitialPull(this.service.taskDefinition.obtainExecutionRole());
     this.pipeline = new RollingPipeline(this, 'Pipeline', {
       service: this.service,

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { addGreenSide, BlueGreenResources, ProductionTraffic, validateBlueGreen } from './blue-green';
 import { ResolvedProps } from './resolve';
-import { DeploymentStrategy, TrafficShiftingType } from '../deployment-strategy';
+import { DeploymentStrategy } from '../deployment-strategy';
+import { TrafficShiftingType } from '../traffic-shifting';
 import { checkRange, checkWholeMinutes, fail } from '../private/validation';
 
 /**

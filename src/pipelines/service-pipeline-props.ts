@@ -10,8 +10,8 @@ import { MicroService } from '../micro-service';
  */
 export interface ImageBuildOptions {
   /**
-   * The directory with the service's code and Dockerfile, relative to the source root (seed 000's
-   * `AppPath`), for repositories that hold more than one service.
+   * The directory with the service's code and Dockerfile, relative to the source root, for
+   * repositories that hold more than one service.
    *
    * @default '.'
    */
@@ -61,8 +61,8 @@ export interface ServicePipelineProps {
   readonly imageBuild?: ImageBuildOptions;
 
   /**
-   * Whether a person approves each image before it is deployed (seed 000's "Review" button). The
-   * request goes to the notification topic.
+   * Whether a person approves each image before it is deployed (a CodePipeline manual approval
+   * action). The request goes to the notification topic.
    *
    * @default false
    */

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { DeploymentStrategy, TrafficShiftingType } from '../deployment-strategy';
+import { DeploymentStrategy } from '../deployment-strategy';
+import { TrafficShiftingType } from '../traffic-shifting';
 
 /**
  * How long one deployment takes, modelled from the configured values, so a pipeline can refuse a
