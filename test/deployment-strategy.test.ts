@@ -217,7 +217,8 @@ describe('a CodeDeploy service', () => {
       DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
       DeploymentStyle: { DeploymentOption: 'WITH_TRAFFIC_CONTROL', DeploymentType: 'BLUE_GREEN' },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
-      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: r(alarm.alarmName) }] },
+      // The service's own rollback alarms, then the one it was given.
+      AlarmConfiguration: { Enabled: true, Alarms: [...service.rollbackAlarms, alarm].map(a => ({ Name: r(a.alarmName) })) },
       BlueGreenDeploymentConfiguration: Match.objectLike({
         TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 5 },
       }),
@@ -252,7 +253,7 @@ describe('a CodeDeploy service', () => {
       {
         Effect: 'Allow',
         Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups',
-          'elasticloadbalancing:DescribeTargetHealth', 'cloudwatch:DescribeAlarms'],
+          'elasticloadbalancing:DescribeTargetHealth'],
         Resource: '*',
       },
       {
@@ -261,6 +262,8 @@ describe('a CodeDeploy service', () => {
         Resource: [r(service.taskDefinition.taskRole.roleArn), r(service.taskDefinition.executionRole!.roleArn)],
         Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       },
+      // Reading alarms: each deployment alarm, by its ARN.
+      ...[...service.rollbackAlarms, alarm].map(a => ({ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: r(a.alarmArn) })),
     ]);
     const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
     expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersCodeDeployRole/)]));
@@ -268,7 +271,9 @@ describe('a CodeDeploy service', () => {
 
   test('alarms added later go to the deployment group, whatever their names', () => {
     const other = newStack();
-    const svc = new MicroService(other, 'Orders', { infra: importedInfra(other), serviceName: 'orders', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    const svc = new MicroService(other, 'Orders', {
+      infra: importedInfra(other), serviceName: 'orders', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy(), rollbackAlarms: false,
+    });
     // The alarm watches the service and its name is a token: fine for CodeDeploy, a separate resource.
     const later = svc.metricHttpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT).createAlarm(other, 'Later', { threshold: 1, evaluationPeriods: 1 });
     svc.addDeploymentAlarms(later);
