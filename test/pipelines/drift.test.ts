@@ -51,7 +51,7 @@ function providerCalls(parameter: any): { Create?: any; Update?: any; Delete?: a
 }
 
 describe('no drift between the pipeline and cdk deploy', () => {
-  const { template, service, stack } = synth();
+  const { template, service } = synth();
   const [parameterId, parameter] = only(template, 'Custom::PipelineImageParameter');
   const parameterName = service.imageParameter!.parameterName;
   const [taskDefId, taskDef] = only(template, 'AWS::ECS::TaskDefinition');
