@@ -144,11 +144,22 @@ export interface MicroServiceProps {
   readonly repository?: ecr.IRepository;
 
   /**
-   * How many images the created repository keeps; older ones expire.
+   * How many images the created repository keeps besides the deployed ones; older ones expire.
+   * The images a pipeline deployed (tagged `deployed-<tag>` by its record step) are kept apart,
+   * the newest `maxDeployedImageCount` of them, so a build that was never deployed cannot expire
+   * the image the service runs or rolls back to.
    *
    * @default 30
    */
   readonly maxImageCount?: number;
+
+  /**
+   * How many of the images a pipeline deployed the created repository keeps: the running one and
+   * those a rollback may return to.
+   *
+   * @default 10
+   */
+  readonly maxDeployedImageCount?: number;
 
   /**
    * What happens to the stateful resources (repository, log group, access-log bucket) when they

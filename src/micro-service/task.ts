@@ -9,6 +9,9 @@ import { ResolvedProps } from './resolve';
 import { PipelineContainerImage } from '../private/pipeline-image';
 import { checkPort, checkRange, fail } from '../private/validation';
 
+/** The tag prefix a pipeline's record step adds to each image it deployed. */
+export const DEPLOYED_TAG_PREFIX = 'deployed-';
+
 /** The task definition, its application container and, for pipeline images, the image parameter. */
 export interface ServiceTask {
   readonly taskDefinition: ecs.TaskDefinition;
@@ -19,11 +22,19 @@ export interface ServiceTask {
 /** The service's own image repository: scan on push, immutable tags, the newest images kept. */
 export function createRepository(scope: Construct, r: ResolvedProps): ecr.IRepository {
   checkRange(scope, 'maxImageCount', r.props.maxImageCount, 1, 10000);
+  checkRange(scope, 'maxDeployedImageCount', r.props.maxDeployedImageCount, 1, 10000);
   return new ecr.Repository(scope, 'Repository', {
     imageScanOnPush: true,
     imageTagMutability: ecr.TagMutability.IMMUTABLE,
     encryption: ecr.RepositoryEncryption.AES_256,
-    lifecycleRules: [{ description: 'Keep the newest images', maxImageCount: r.props.maxImageCount ?? 30 }],
+    // "An image that matches the tagging requirements of a higher priority rule cannot be expired by
+    // a rule with a lower priority" (ECR, "Lifecycle policies",
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html): deployed images
+    // are counted apart from builds, so builds never push out the image the service runs.
+    lifecycleRules: [
+      { rulePriority: 1, description: 'Keep the newest deployed images', tagPrefixList: [DEPLOYED_TAG_PREFIX], maxImageCount: r.props.maxDeployedImageCount ?? 10 },
+      { rulePriority: 2, description: 'Keep the newest images', maxImageCount: r.props.maxImageCount ?? 30 },
+    ],
     removalPolicy: r.removalPolicy,
   });
 }

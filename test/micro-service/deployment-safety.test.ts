@@ -235,3 +235,36 @@ describe('CloudFormation never moves production traffic behind ECS\'s back', () 
     Annotations.fromStack(stack).hasWarning('/Test/Web', Match.stringLikeRegexp('writes the blue target group back.*prefer DeploymentStrategy.blueGreen\\(\\)'));
   });
 });
+
+describe('the image the service runs cannot expire', () => {
+  test('deployed images are kept by a rule of their own, ahead of the rule that expires old builds', () => {
+    const { template } = build({ maxDeployedImageCount: 5, maxImageCount: 20 });
+    const repository = Object.values(template.findResources('AWS::ECR::Repository'))[0];
+    expect(JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Keep the newest deployed images',
+        selection: { tagStatus: 'tagged', tagPrefixList: ['deployed-'], countType: 'imageCountMoreThan', countNumber: 5 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Keep the newest images',
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 },
+        action: { type: 'expire' },
+      },
+    ]);
+  });
+});
+
+describe('image counts: fails when', () => {
+  test('maxDeployedImageCount is below 1', () => {
+    expect(() => build({ maxDeployedImageCount: 0 })).toThrow(/Test\/Web: maxDeployedImageCount \(0\) must be a whole number from 1 to 10000/);
+  });
+});
+
+describe('image counts: accepts', () => {
+  test('one deployed image', () => {
+    expect(() => build({ maxDeployedImageCount: 1 })).not.toThrow();
+  });
+});

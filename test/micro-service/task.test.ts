@@ -41,7 +41,10 @@ describe('the task of a service with defaults', () => {
         ImageTagMutability: 'IMMUTABLE',
         LifecyclePolicy: {
           LifecyclePolicyText: Match.serializedJson(Match.objectLike({
-            rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 30 }) })],
+            rules: [
+              Match.objectLike({ selection: Match.objectLike({ tagPrefixList: ['deployed-'], countType: 'imageCountMoreThan', countNumber: 10 }) }),
+              Match.objectLike({ selection: Match.objectLike({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }) }),
+            ],
           })),
         },
       },
