@@ -1,14 +1,18 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
+import { Template } from 'aws-cdk-lib/assertions';
 import { lines, requireAb, RunningService, startService } from './sample-services.helpers';
+import { importedInfra, newStack } from './util';
+import { LoadTester, LoadTestTarget, MicroService, ServiceImage } from '../src';
 import {
-  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, ScriptSettings, TARGET_DIMENSION, TESTER_DIMENSION, loadTestScript, scriptEnvironment,
+  LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, SCRIPT_VARIABLE, ScriptSettings, TARGET_DIMENSION, TESTER_DIMENSION, scriptEnvironment,
 } from '../src/private/load-test-metrics';
 
 /**
- * The LoadTester's script, run the way its container runs it (`/bin/sh -c <script>` with the
- * environment the construct builds), with a real `ab` against the sample services on 127.0.0.1.
- * Every run is bounded: at most REQUESTS requests and TIME_LIMIT seconds per target.
+ * The LoadTester's script, run exactly the way its container runs it: the entry point and command
+ * of a synthesized task definition, with the script the template carries (base64 in LT_SCRIPT) and
+ * the settings environment the construct builds, with a real `ab` against the sample services on
+ * 127.0.0.1. Every run is bounded: at most REQUESTS requests and TIME_LIMIT seconds per target.
  */
 
 const REQUESTS = 500;
@@ -35,6 +39,21 @@ function settings(targets: ScriptSettings['targets'], overrides: Partial<ScriptS
   };
 }
 
+/** The load tester's container as the template describes it: what it runs, and the encoded script. */
+const container = (() => {
+  const stack = newStack();
+  const infra = importedInfra(stack);
+  const backend = new MicroService(stack, 'Backend', { infra, serviceName: 'backend', image: ServiceImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine') });
+  new LoadTester(stack, 'Tester', { infra, targets: [LoadTestTarget.cloudMap(backend)] });
+  const definition = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))
+    .map((t: any) => t.Properties.ContainerDefinitions[0])
+    .find((c: any) => c.Name === 'load-tester');
+  return {
+    argv: [...definition.EntryPoint, ...definition.Command] as string[],
+    script: definition.Environment.find((e: any) => e.Name === SCRIPT_VARIABLE).Value as string,
+  };
+})();
+
 /**
  * Scripts still running when a test ends. One that failed or timed out must not leave its script
  * behind (loop mode never ends by itself): its `ab` and `sleep` would hold the output pipes open and
@@ -56,10 +75,13 @@ afterEach(() => {
   running.clear();
 });
 
-/** Runs the script; `until` may stop it early (SIGTERM) once it has seen enough output. */
-function runScript(s: ScriptSettings, until?: (stdout: string[]) => boolean): Promise<ScriptRun> {
-  const child = spawn('/bin/sh', ['-c', loadTestScript()], {
-    env: { PATH: process.env.PATH ?? '', ...scriptEnvironment(s) },
+/**
+ * Runs the container's command with the template's script; `until` may stop it early (SIGTERM, as
+ * ECS stops a task) once it has seen enough output.
+ */
+function runScript(s: ScriptSettings, until?: (stdout: string[]) => boolean, path = process.env.PATH ?? ''): Promise<ScriptRun> {
+  const child = spawn(container.argv[0], container.argv.slice(1), {
+    env: { PATH: path, [SCRIPT_VARIABLE]: container.script, ...scriptEnvironment(s) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -207,6 +229,13 @@ describe('the load tester\'s script against the sample services', () => {
     expect(run.status).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(3_000);
     expect(run.stderr.join('\n')).toMatch(/stop requested, exiting/);
+  });
+
+  test('an image without base64 ends the task with base64\'s error instead of running nothing', async () => {
+    const run = await runScript(settings([{ name: 'x', url: `${backend.url}/` }]), undefined, '/nonexistent');
+    expect(run.status).toBe(127);
+    expect(run.stdout).toEqual([]);
+    expect(run.stderr.join('\n')).toMatch(/base64: not found/);
   });
 
   test('refuses to start with a setting missing or malformed', async () => {

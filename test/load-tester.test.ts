@@ -46,7 +46,7 @@ describe('LoadTester with defaults, against a service through its internal ALB a
   const template = Template.fromStack(f.stack);
   const env = envOf(template);
 
-  test('runs the repository\'s script with sh -c in the httpd image from ECR Public, as nobody, on a read-only root filesystem', () => {
+  test('runs the repository\'s script in the httpd image from ECR Public, as nobody, on a read-only root filesystem', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '256',
       Memory: '512',
@@ -56,7 +56,7 @@ describe('LoadTester with defaults, against a service through its internal ALB a
         Name: 'load-tester',
         Image: 'public.ecr.aws/docker/library/httpd:2.4',
         EntryPoint: ['/bin/sh', '-c'],
-        Command: [SCRIPT],
+        Command: ['script="$(printf \'%s\' "$LT_SCRIPT" | base64 -d)" && exec /bin/sh -c "$script"'],
         User: '65534:65534',
         ReadonlyRootFilesystem: true,
         Essential: true,
@@ -66,6 +66,11 @@ describe('LoadTester with defaults, against a service through its internal ALB a
         },
       })],
     });
+  });
+
+  test('carries the script base64-encoded in LT_SCRIPT, so no shell expansion of it is in the template', () => {
+    expect(Buffer.from(env.LT_SCRIPT as string, 'base64').toString('utf8')).toBe(SCRIPT);
+    expect(env.LT_SCRIPT).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
   test('configures bounded runs: 1000 requests, 10 at a time, at most 60 s per target, 10 s per response, once per task', () => {

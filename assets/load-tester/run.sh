@@ -4,9 +4,9 @@
 # Sends a bounded ApacheBench (ab) run to each target and prints the results as CloudWatch
 # Embedded Metric Format (EMF) lines on stdout. The awslogs log driver ships them to CloudWatch
 # Logs, which turns them into metrics; human-readable notes go to stderr. The construct passes this
-# file as the container's command (`sh -c`) to the stock httpd image, so it uses only what that
-# image has: a POSIX sh, awk, date, sleep and ab. It writes no files: the root filesystem is
-# read-only.
+# file base64-encoded in LT_SCRIPT to the stock httpd image, whose fixed command decodes it and
+# execs `sh -c` with it; so it uses only what that image has: a POSIX sh, base64, awk, date, sleep
+# and ab. It writes no files: the root filesystem is read-only.
 #
 # Configuration, all from the environment (the construct sets every variable):
 #   LT_TARGETS          space-separated name=url pairs

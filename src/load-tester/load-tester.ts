@@ -11,14 +11,14 @@ import { LoadTestTrigger } from './load-test-trigger';
 import { IBaseInfra } from '../base-infra';
 import {
   LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, NAME_PATTERN, TARGET_DIMENSION, TESTER_DIMENSION,
-  loadTestScript, scriptEnvironment,
+  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, encodedScript, scriptEnvironment,
 } from '../private/load-test-metrics';
 import { RunTaskTarget } from '../private/run-task-target';
 import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 import { ServiceImage } from '../service-image';
 
-/** The default image: it has `ab` (ApacheBench) and a POSIX shell; ECR Public avoids Docker Hub's pull limits. */
+/** The default image: it has `ab` (ApacheBench), a POSIX shell and Debian's coreutils; ECR Public avoids Docker Hub's pull limits. */
 const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
 /** Why durations the script receives must be whole seconds. */
@@ -87,7 +87,7 @@ export interface LoadTesterProps {
   readonly loadTesterName?: string;
 
   /**
-   * The image that runs the script. It needs `ab`, a POSIX `sh`, `awk`, `date` and `sleep`.
+   * The image that runs the script. It needs `ab`, a POSIX `sh`, `base64`, `awk`, `date` and `sleep`.
    *
    * @default - the official httpd image from ECR Public (`public.ecr.aws/docker/library/httpd:2.4`)
    */
@@ -136,7 +136,8 @@ export interface LoadTesterProps {
  * `metricXxx()` methods), on a schedule or continuously.
  *
  * The default image is the official httpd image, which has `ab`; the script it runs ships with
- * this library and is passed as the container's command, so nothing needs to be built.
+ * this library and is passed to the container in an environment variable, so nothing needs to be
+ * built.
  */
 export class LoadTester extends Construct implements ec2.IConnectable {
   /** The value of the `LoadTester` dimension of the metrics. */
@@ -199,20 +200,24 @@ export class LoadTester extends Construct implements ec2.IConnectable {
       essential: true,
       // A hard limit equal to the task's memory: ab can use all of it, never more.
       memoryLimitMiB,
-      // The script is the command: no image build, and the task definition shows exactly what runs.
-      entryPoint: ['/bin/sh', '-c'],
-      command: [loadTestScript()],
-      environment: scriptEnvironment({
-        testerName: loadTesterName,
-        targets: this.targets.map(t => ({ name: t.name, url: t.url })),
-        requests,
-        concurrency,
-        timeLimitSeconds: timeLimit.toSeconds(),
-        requestTimeoutSeconds: requestTimeout.toSeconds(),
-        mode: trigger.schedule ? 'once' : 'loop',
-        // The script checks every setting up front; a scheduled run never pauses, so any valid value does.
-        pauseSeconds: trigger.pauseBetweenRuns?.toSeconds() ?? 1,
-      }),
+      // The script travels in the task definition: no image build, and the task definition holds
+      // exactly what runs (the base64 of assets/load-tester/run.sh).
+      entryPoint: SCRIPT_ENTRY_POINT,
+      command: SCRIPT_COMMAND,
+      environment: {
+        [SCRIPT_VARIABLE]: encodedScript(),
+        ...scriptEnvironment({
+          testerName: loadTesterName,
+          targets: this.targets.map(t => ({ name: t.name, url: t.url })),
+          requests,
+          concurrency,
+          timeLimitSeconds: timeLimit.toSeconds(),
+          requestTimeoutSeconds: requestTimeout.toSeconds(),
+          mode: trigger.schedule ? 'once' : 'loop',
+          // The script checks every setting up front; a scheduled run never pauses, so any valid value does.
+          pauseSeconds: trigger.pauseBetweenRuns?.toSeconds() ?? 1,
+        }),
+      },
       // `nobody`: ab needs no privileges, and the script writes no files.
       user: '65534:65534',
       readonlyRootFilesystem: true,
@@ -225,7 +230,7 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The environment carries the load-test settings and target URLs, none of them secret.',
+      reason: 'The environment carries the load-test script, its settings and the target URLs, none of them secret.',
     });
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

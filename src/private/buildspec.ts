@@ -47,8 +47,12 @@ export function imageBuildSpec(options: ImageBuildSpecOptions): BuildSpecObject 
     'if [ -z "$IMAGE_TAG" ]; then echo "SOURCE_REVISION is empty: the pipeline passes the source revision (commit id or S3 ETag) to tag the image with" >&2; exit 1; fi',
     // The repository's tags are immutable: a tag per source revision, never only `latest`.
     'export IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
+    // Split with cut rather than the shell's `${...%%/*}`: the buildspec is a string in the template,
+    // where `${...}` looks like a CloudFormation parameter outside Fn::Sub to template validators.
+    'export REGISTRY="$(printf \'%s\' "$REPOSITORY_URI" | cut -d/ -f1)"',
+    'export REPOSITORY_NAME="$(printf \'%s\' "$REPOSITORY_URI" | cut -d/ -f2-)"',
     // AWS CLI v2 has no `aws ecr get-login`.
-    'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+    'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
   ] : [
     'cd "$CODEBUILD_SRC_DIR"',
     // The ECR source action wrote imageDetail.json with the pushed image's URI by digest.
@@ -60,7 +64,7 @@ export function imageBuildSpec(options: ImageBuildSpecOptions): BuildSpecObject 
     // A re-run of the same revision reuses the image: pushing an existing tag to an immutable repository fails.
     [
       'DESCRIBE_ERRORS="$(mktemp)"',
-      'if aws ecr describe-images --repository-name "${REPOSITORY_URI#*/}" --image-ids "imageTag=$IMAGE_TAG" > /dev/null 2> "$DESCRIBE_ERRORS"; then',
+      'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids "imageTag=$IMAGE_TAG" > /dev/null 2> "$DESCRIBE_ERRORS"; then',
       '  echo "$IMAGE_URI exists already: reusing it"',
       'elif grep -q ImageNotFoundException "$DESCRIBE_ERRORS"; then',
       // COMMIT_HASH lets the image report its own version (a Dockerfile without that ARG ignores it).

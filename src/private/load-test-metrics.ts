@@ -79,6 +79,25 @@ export function loadTestScript(): string {
   return fs.readFileSync(LOAD_TEST_SCRIPT_PATH, 'utf8');
 }
 
+/** The container variable that carries the script, base64-encoded. */
+export const SCRIPT_VARIABLE = 'LT_SCRIPT';
+
+/**
+ * How the container starts the script: the shell decodes it from its variable and replaces itself
+ * with it, so the script is the task's first process and receives ECS's stop signal itself; a
+ * failed decoding ends the task with base64's error. The template carries only this fixed line
+ * and opaque base64 text: a shell expansion such as `${LT_TIME_LIMIT}` in a template string
+ * looks like a CloudFormation `${Parameter}` outside `Fn::Sub` to template validators (cfn-lint
+ * rule E1029, "Sub is required if a variable is used in a string").
+ */
+export const SCRIPT_ENTRY_POINT = ['/bin/sh', '-c'];
+export const SCRIPT_COMMAND = [`script="$(printf '%s' "$${SCRIPT_VARIABLE}" | base64 -d)" && exec /bin/sh -c "$script"`];
+
+/** The script, encoded for SCRIPT_VARIABLE. */
+export function encodedScript(): string {
+  return Buffer.from(loadTestScript(), 'utf8').toString('base64');
+}
+
 /** The container environment that configures the script. */
 export function scriptEnvironment(settings: ScriptSettings): Record<string, string> {
   const env: Record<string, string> = {
