@@ -1,10 +1,9 @@
-import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  BaseInfra, DeploymentStrategy, LoadBalancerType, LoadTester, LoadTestTarget, MicroService, ServiceDashboard, ServiceDashboardProps, ServiceImage,
+  LoadBalancerType, LoadTester, LoadTestTarget, MicroService, ServiceDashboard, ServiceDashboardProps, ServiceImage,
 } from '../src';
 import { importedInfra, newStack } from './util';
 
@@ -331,96 +330,6 @@ describe('ServiceDashboard over a load-balanced service, a service without load 
   });
 });
 
-describe('ServiceDashboard alarms as deployment alarms', () => {
-  test('deploymentAlarms: true lists the alarm names on each service, without a dependency cycle', () => {
-    const stack = newStack('Shop');
-    const infra = importedInfra(stack);
-    const backend = new MicroService(stack, 'Backend', { infra, serviceName: 'backend', image: IMAGE });
-    const worker = new MicroService(stack, 'Worker', { infra, serviceName: 'worker', image: IMAGE, loadBalancerType: LoadBalancerType.NONE });
-    new ServiceDashboard(stack, 'Dashboard', { services: [backend, worker], deploymentAlarms: true });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ECS::Service', {
-      ServiceRegistries: [Match.objectLike({ RegistryArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendService'), 'Arn'] } })],
-      DeploymentConfiguration: Match.objectLike({
-        Alarms: {
-          Enable: true,
-          Rollback: true,
-          // The service's rollback alarms cover error rate and unhealthy targets; the dashboard adds the rest.
-          AlarmNames: [
-            'Shop-backend-rollback-error-rate', 'Shop-backend-rollback-unhealthy-hosts',
-            'Shop-backend-latency-p99', 'Shop-backend-cpu-high', 'Shop-backend-memory-high', 'Shop-backend-tasks-below-desired',
-          ],
-        },
-      }),
-    });
-    template.hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: Match.objectLike({
-        Alarms: { Enable: true, Rollback: true, AlarmNames: ['Shop-worker-cpu-high', 'Shop-worker-memory-high', 'Shop-worker-tasks-below-desired'] },
-      }),
-    });
-    // The service names the alarms by literal string; only the alarms reference the service.
-    for (const svc of Object.values(template.findResources('AWS::ECS::Service')) as any[]) {
-      expect(JSON.stringify(svc)).not.toMatch(/DashboardAlarms/);
-    }
-    expect(() => (stack.node.root as App).synth()).not.toThrow();
-  });
-
-  test('with a CodeDeploy blue/green service, the deployment group watches the alarms', () => {
-    const stack = newStack('Shop');
-    const backend = new MicroService(stack, 'Backend', {
-      infra: importedInfra(stack), serviceName: 'backend', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy(),
-    });
-    const dashboard = new ServiceDashboard(stack, 'Dashboard', { services: [backend], deploymentAlarms: true });
-    const template = Template.fromStack(stack);
-    const b = dashboard.alarmsFor(backend);
-    const watched = [...backend.rollbackAlarms, ...b.all.filter(a => a !== b.errorRate && a !== b.unhealthyHosts)];
-    const names = watched.map(a => ({ Name: { Ref: stack.getLogicalId(a.node.defaultChild as cloudwatch.CfnAlarm) } }));
-    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: names } });
-    expect(() => (stack.node.root as App).synth()).not.toThrow();
-  });
-
-  test('a dashboard in another stack can roll back a CodeDeploy service: the deployment group names the alarms literally', () => {
-    const app = new App();
-    const env = { region: 'eu-west-1' };
-    const serviceStack = new Stack(app, 'Api', { env });
-    const api = new MicroService(serviceStack, 'Api', {
-      infra: importedInfra(serviceStack), serviceName: 'api', image: IMAGE, deploymentStrategy: DeploymentStrategy.codeDeploy(),
-    });
-    const monitoring = new Stack(app, 'Monitoring', { env });
-    const dashboard = new ServiceDashboard(monitoring, 'Dashboard', { services: [api], deploymentAlarms: true });
-    const a = dashboard.alarmsFor(api);
-    const names = a.all.filter(x => x !== a.errorRate && x !== a.unhealthyHosts)
-      .map(x => ({ Name: (x.node.defaultChild as cloudwatch.CfnAlarm).alarmName }));
-    expect(names.every(n => typeof n.Name === 'string')).toBe(true);
-    const own = api.rollbackAlarms.map(x => ({ Name: { Ref: serviceStack.getLogicalId(x.node.defaultChild as cloudwatch.CfnAlarm) } }));
-    const alarmConfiguration = { Enabled: true, Alarms: [...own, ...names] };
-    Template.fromStack(serviceStack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: alarmConfiguration });
-    expect(() => app.synth()).not.toThrow();
-    expect(serviceStack.dependencies).toEqual([]);
-  });
-
-  test('a dashboard in its own stack can roll back services of another stack; only the dashboard stack depends on the other', () => {
-    const app = new App();
-    const env = { region: 'eu-west-1' };
-    const infraStack = new Stack(app, 'Infra', { env });
-    const infra = new BaseInfra(infraStack, 'Infra', { natGateways: 1 });
-    const serviceStack = new Stack(app, 'Orders', { env });
-    const orders = new MicroService(serviceStack, 'Orders', { infra, serviceName: 'orders', image: IMAGE });
-    const monitoringStack = new Stack(app, 'Monitoring', { env });
-    const dashboard = new ServiceDashboard(monitoringStack, 'Dashboard', { alarmEmails: ['ops@example.com'] });
-    dashboard.addService(orders, { deploymentAlarms: true, alarmNamePrefix: 'prod-orders' });
-    const assembly = app.synth();
-    expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['Infra', 'Monitoring', 'Orders']);
-    expect(serviceStack.dependencies.map(s => s.stackName)).toEqual(['Infra']);
-    expect(monitoringStack.dependencies.map(s => s.stackName).sort()).toEqual(['Infra', 'Orders']);
-    Template.fromStack(serviceStack).hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: Match.objectLike({ Alarms: Match.objectLike({ AlarmNames: Match.arrayWith(['Orders-orders-rollback-error-rate', 'prod-orders-latency-p99', 'prod-orders-tasks-below-desired']) }) }),
-    });
-    const report = new AwsSolutionsChecks().validateScope(app);
-    expect(report.violations).toEqual([]);
-  });
-});
-
 describe('ServiceDashboard options', () => {
   function build(props: ServiceDashboardProps = {}) {
     const stack = newStack('Shop');
@@ -485,116 +394,5 @@ describe('ServiceDashboard options', () => {
     const { stack } = build({ dashboardName: 'empty' });
     const body = dashboardBody(Template.fromStack(stack));
     expect(body.widgets.filter((w: any) => w.type === 'alarm')).toEqual([]);
-  });
-});
-
-describe('ServiceDashboard fails', () => {
-  function setup() {
-    const stack = newStack('Shop');
-    const backend = new MicroService(stack, 'Backend', { infra: importedInfra(stack), serviceName: 'backend', image: IMAGE });
-    return { stack, backend };
-  }
-
-  test('fails when alarmEmails and alarmTopic are both set', () => {
-    const { stack } = setup();
-    const alarmTopic = sns.Topic.fromTopicArn(stack, 'Shared', 'arn:aws:sns:eu-west-1:111111111111:alarms');
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmTopic, alarmEmails: ['ops@example.com'] }))
-      .toThrow(/Shop\/Dashboard: alarmEmails and alarmTopic are both set: subscribe the emails to alarmTopic where it is defined/);
-  });
-
-  test('fails when an email is not an email address', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmEmails: ['ops.example.com'] }))
-      .toThrow(/alarmEmails has 'ops.example.com', which is not an email address/);
-  });
-
-  test('fails when errorRatePercent is out of range', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { errorRatePercent: 0 } }))
-      .toThrow(/alarmThresholds.errorRatePercent \(0\) must be above 0 and at most 100/);
-  });
-
-  test('fails when latencyP99 is not positive', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { latencyP99: Duration.millis(0) } }))
-      .toThrow(/alarmThresholds.latencyP99 \(0 ms\) must be above 0 and at most 1 hour/);
-  });
-
-  test('fails when unhealthyHosts is below 1', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { unhealthyHosts: 0 } }))
-      .toThrow(/alarmThresholds.unhealthyHosts \(0\) must be a whole number from 1 to 5000/);
-  });
-
-  test('fails when cpuUtilizationPercent is above 100', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { cpuUtilizationPercent: 150 } }))
-      .toThrow(/alarmThresholds.cpuUtilizationPercent \(150\) must be a whole number from 1 to 100/);
-  });
-
-  test('fails when memoryUtilizationPercent is below 1', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { memoryUtilizationPercent: 0 } }))
-      .toThrow(/alarmThresholds.memoryUtilizationPercent \(0\) must be a whole number from 1 to 100/);
-  });
-
-  test('fails when tasksBelowDesiredFor is not whole minutes', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { tasksBelowDesiredFor: Duration.seconds(90) } }))
-      .toThrow(/alarmThresholds.tasksBelowDesiredFor \(1 minute 30 seconds\) must be whole minutes/);
-  });
-
-  test('fails when tasksBelowDesiredFor is longer than a day', () => {
-    const { stack } = setup();
-    expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmThresholds: { tasksBelowDesiredFor: Duration.days(2) } }))
-      .toThrow(/alarmThresholds.tasksBelowDesiredFor \(172800 s\) must be from 60 to 86400 seconds/);
-  });
-
-  test('fails when per-service thresholds are invalid', () => {
-    const { stack, backend } = setup();
-    const dashboard = new ServiceDashboard(stack, 'Dashboard');
-    expect(() => dashboard.addService(backend, { alarmThresholds: { errorRatePercent: 101 } }))
-      .toThrow(/alarmThresholds.errorRatePercent \(101\) must be above 0 and at most 100/);
-  });
-
-  test('fails when a service is added twice', () => {
-    const { stack, backend } = setup();
-    const dashboard = new ServiceDashboard(stack, 'Dashboard', { services: [backend] });
-    expect(() => dashboard.addService(backend)).toThrow(/service 'backend' is already on this dashboard: add each service once/);
-  });
-
-  test('fails when a load tester is added twice', () => {
-    const { stack, backend } = setup();
-    const tester = new LoadTester(stack, 'Tester', { infra: backend.infra, targets: [LoadTestTarget.cloudMap(backend)], loadTesterName: 'lt' });
-    const dashboard = new ServiceDashboard(stack, 'Dashboard', { loadTesters: [tester] });
-    expect(() => dashboard.addLoadTester(tester)).toThrow(/load tester 'lt' is already on this dashboard/);
-  });
-
-  test('fails when asked for the alarms of a service it does not show', () => {
-    const { stack, backend } = setup();
-    const dashboard = new ServiceDashboard(stack, 'Dashboard');
-    expect(() => dashboard.alarmsFor(backend)).toThrow(/service 'backend' is not on this dashboard: add it with addService\(\)/);
-  });
-
-  test('fails when alarmNamePrefix is too long', () => {
-    const { stack, backend } = setup();
-    const dashboard = new ServiceDashboard(stack, 'Dashboard');
-    expect(() => dashboard.addService(backend, { alarmNamePrefix: 'x'.repeat(231) }))
-      .toThrow(/alarmNamePrefix \('x+'\) must have 1-230 characters and no control characters/);
-  });
-
-  test('fails when the alarm name prefix is only known at deploy time', () => {
-    const { stack, backend } = setup();
-    const dashboard = new ServiceDashboard(stack, 'Dashboard');
-    expect(() => dashboard.addService(backend, { alarmNamePrefix: Lazy.string({ produce: () => 'late' }) }))
-      .toThrow(/the alarm name prefix of 'backend' is only known at deploy time .* set alarmNamePrefix in addService\(\)/);
-  });
-
-  test('fails at synth when two dashboards in one stack would give alarms the same name', () => {
-    const { stack, backend } = setup();
-    new ServiceDashboard(stack, 'Team', { services: [backend] });
-    new ServiceDashboard(stack, 'Ops', { services: [backend] });
-    expect(() => (stack.node.root as App).synth())
-      .toThrow(/alarm name 'Shop-backend-error-rate' is used by both Shop\/Team\/Alarms-backend\/ErrorRate\/Resource and Shop\/Ops\/Alarms-backend\/ErrorRate\/Resource: .* set a distinct alarmNamePrefix/);
   });
 });
