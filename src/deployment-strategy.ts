@@ -229,11 +229,19 @@ export class DeploymentStrategy {
     });
   }
 
-  /** Which deployment controller the ECS service uses. */
-  public readonly controller: ecs.DeploymentControllerType;
+  /**
+   * Which deployment controller the ECS service uses.
+   *
+   * @internal
+   */
+  public readonly _controller: ecs.DeploymentControllerType;
 
-  /** The ECS deployment strategy, when the ECS controller deploys; undefined for CodeDeploy. */
-  public readonly ecsStrategy?: ecs.DeploymentStrategy;
+  /**
+   * The ECS deployment strategy, when the ECS controller deploys; undefined for CodeDeploy.
+   *
+   * @internal
+   */
+  public readonly _ecsStrategy?: ecs.DeploymentStrategy;
 
   /** Lower limit on healthy tasks during a deployment, in percent of the desired count. */
   public readonly minHealthyPercent: number;
@@ -279,8 +287,8 @@ export class DeploymentStrategy {
     trafficShifting?: TrafficShifting;
     terminationWaitTime?: Duration;
   }) {
-    this.controller = props.controller;
-    this.ecsStrategy = props.ecsStrategy;
+    this._controller = props.controller;
+    this._ecsStrategy = props.ecsStrategy;
     this.minHealthyPercent = props.minHealthyPercent;
     this.maxHealthyPercent = props.maxHealthyPercent;
     this.rollbackOnFailure = props.rollbackOnFailure;
@@ -296,9 +304,11 @@ export class DeploymentStrategy {
   /**
    * Whether new versions start next to the running ones behind a second (green) target group:
    * true for every strategy except `rolling()`.
+   *
+   * @internal
    */
-  public get isBlueGreen(): boolean {
-    return this.ecsStrategy !== ecs.DeploymentStrategy.ROLLING;
+  public get _isBlueGreen(): boolean {
+    return this._ecsStrategy !== ecs.DeploymentStrategy.ROLLING;
   }
 
   /**
@@ -308,7 +318,7 @@ export class DeploymentStrategy {
    * @internal
    */
   public get _routesByListenerRules(): boolean {
-    return this.isBlueGreen && this.controller === ecs.DeploymentControllerType.ECS;
+    return this._isBlueGreen && this._controller === ecs.DeploymentControllerType.ECS;
   }
 
   /**
@@ -319,9 +329,9 @@ export class DeploymentStrategy {
   public _validate(scope: Construct, r: ResolvedProps): void {
     checkRange(scope, 'deploymentStrategy minHealthyPercent', this.minHealthyPercent, 0, 100);
     checkRange(scope, 'deploymentStrategy maxHealthyPercent', this.maxHealthyPercent, 100, 200);
-    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+    if (this._controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
       validateCodeDeploy(scope, r, this);
-    } else if (this.isBlueGreen) {
+    } else if (this._isBlueGreen) {
       validateEcsBlueGreen(scope, r, this);
     }
   }
@@ -333,10 +343,10 @@ export class DeploymentStrategy {
    * @internal
    */
   public _serviceOptions(pipelineImage: boolean): StrategyServiceOptions {
-    const ecsController = this.controller === ecs.DeploymentControllerType.ECS;
+    const ecsController = this._controller === ecs.DeploymentControllerType.ECS;
     const steps = { stepPercent: this.stepPercent, stepBakeTime: this.stepInterval };
     return {
-      deploymentController: { type: this.controller },
+      deploymentController: { type: this._controller },
       minHealthyPercent: this.minHealthyPercent,
       maxHealthyPercent: this.maxHealthyPercent,
       circuitBreaker: ecsController ? { enable: true, rollback: this.rollbackOnFailure } : undefined,
@@ -345,10 +355,10 @@ export class DeploymentStrategy {
       // pipeline deployed last; naming a revision would let an unrelated service update go back to
       // CloudFormation's older one. CodeDeploy services must name the family.
       taskDefinitionRevision: pipelineImage || !ecsController ? ecs.TaskDefinitionRevision.LATEST : undefined,
-      deploymentStrategy: this.isBlueGreen ? this.ecsStrategy : undefined,
+      deploymentStrategy: this._isBlueGreen ? this._ecsStrategy : undefined,
       bakeTime: this.bakeTime,
-      canaryConfiguration: this.ecsStrategy === ecs.DeploymentStrategy.CANARY ? steps : undefined,
-      linearConfiguration: this.ecsStrategy === ecs.DeploymentStrategy.LINEAR ? steps : undefined,
+      canaryConfiguration: this._ecsStrategy === ecs.DeploymentStrategy.CANARY ? steps : undefined,
+      linearConfiguration: this._ecsStrategy === ecs.DeploymentStrategy.LINEAR ? steps : undefined,
       lifecycleHooks: this.lifecycleHooks.length > 0 ? this.lifecycleHooks : undefined,
     };
   }
@@ -359,7 +369,7 @@ export class DeploymentStrategy {
    * @internal
    */
   public _configureService(service: ecs.BaseService, task: ServiceTask): void {
-    if (task.imageParameter && this.controller === ecs.DeploymentControllerType.ECS) {
+    if (task.imageParameter && this._controller === ecs.DeploymentControllerType.ECS) {
       // The service names its family, so a revision CloudFormation registers (the task definition
       // changed in code) would not roll out by itself: its revision number starts a deployment.
       service.forceNewDeployment(Fn.select(6, Fn.split(':', task.taskDefinition.taskDefinitionArn)));
@@ -372,21 +382,25 @@ export class DeploymentStrategy {
    * @internal
    */
   public _attachTraffic(scope: Construct, r: ResolvedProps, traffic: ProductionTraffic): BlueGreenResources {
-    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+    if (this._controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
       return attachCodeDeploy(scope, r, traffic);
     }
-    return this.isBlueGreen ? attachEcsBlueGreen(scope, r, traffic) : {};
+    return this._isBlueGreen ? attachEcsBlueGreen(scope, r, traffic) : {};
   }
 
-  /** A short human-readable name for error messages, such as `canary (10 % for 5 min)`. */
-  public describe(): string {
-    if (this.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+  /**
+   * A short human-readable name for error messages, such as `canary (10 % for 5 min)`.
+   *
+   * @internal
+   */
+  public _describe(): string {
+    if (this._controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
       const t = this.trafficShifting!;
       const shift = t.type === TrafficShiftingType.ALL_AT_ONCE ? 'all at once'
         : `${t.type.toLowerCase()} ${t.percentage} % per ${minutes(t.interval)}`;
       return `codeDeploy (${shift})`;
     }
-    switch (this.ecsStrategy) {
+    switch (this._ecsStrategy) {
       case ecs.DeploymentStrategy.BLUE_GREEN: return 'blueGreen';
       case ecs.DeploymentStrategy.CANARY: return `canary (${this.stepPercent} % for ${minutes(this.stepInterval!)})`;
       case ecs.DeploymentStrategy.LINEAR: return `linear (${this.stepPercent} % every ${minutes(this.stepInterval!)})`;

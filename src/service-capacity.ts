@@ -98,8 +98,10 @@ export class ServiceCapacity {
   /**
    * The service's capacity provider strategy. Empty for `ec2()` without a `capacityProvider`
    * until a MicroService binds it to its infra's provider (`MicroService.capacity` has it).
+   *
+   * @internal
    */
-  public readonly capacityProviderStrategies: ecs.CapacityProviderStrategy[];
+  public readonly _capacityProviderStrategies: ecs.CapacityProviderStrategy[];
 
   /** Whether tasks may run on Fargate Spot. */
   public readonly spot: boolean;
@@ -107,8 +109,12 @@ export class ServiceCapacity {
   /** How many tasks are kept on on-demand capacity when `spot` is true. */
   public readonly onDemandBase: number;
 
-  /** What the task definition must be compatible with: FARGATE, or EC2 for `ec2()`. */
-  public readonly compatibility: ecs.Compatibility;
+  /**
+   * What the task definition must be compatible with: FARGATE, or EC2 for `ec2()`.
+   *
+   * @internal
+   */
+  public readonly _compatibility: ecs.Compatibility;
 
   /** The EC2 capacity provider; undefined on Fargate, and for `ec2()` until bound to the infra's provider. */
   public readonly capacityProvider?: ecs.AsgCapacityProvider;
@@ -128,10 +134,10 @@ export class ServiceCapacity {
     placementStrategies?: ecs.PlacementStrategy[];
     placementConstraints?: ecs.PlacementConstraint[];
   }) {
-    this.capacityProviderStrategies = props.strategies;
+    this._capacityProviderStrategies = props.strategies;
     this.onDemandBase = props.onDemandBase ?? 0;
     this.spot = props.spot ?? false;
-    this.compatibility = props.compatibility ?? ecs.Compatibility.FARGATE;
+    this._compatibility = props.compatibility ?? ecs.Compatibility.FARGATE;
     this.capacityProvider = props.capacityProvider;
     this.placementStrategies = props.placementStrategies ?? [];
     this.placementConstraints = props.placementConstraints ?? [];
@@ -144,7 +150,7 @@ export class ServiceCapacity {
    * @internal
    */
   public _bind(scope: IConstruct, infra: IBaseInfra): ServiceCapacity {
-    if (this.compatibility !== ecs.Compatibility.EC2 || this.capacityProvider) {
+    if (this._compatibility !== ecs.Compatibility.EC2 || this.capacityProvider) {
       return this;
     }
     if (!infra.ec2CapacityProvider) {
@@ -159,7 +165,7 @@ export class ServiceCapacity {
 
   /** @internal */
   public get _onEc2(): boolean {
-    return this.compatibility === ecs.Compatibility.EC2;
+    return this._compatibility === ecs.Compatibility.EC2;
   }
 
   /**
@@ -210,7 +216,7 @@ export class ServiceCapacity {
    * @internal
    */
   public _createService(scope: Construct, id: string, options: ServiceOptions): ecs.BaseService {
-    const props = { ...options, capacityProviderStrategies: this.capacityProviderStrategies };
+    const props = { ...options, capacityProviderStrategies: this._capacityProviderStrategies };
     if (!this._onEc2) {
       return new ecs.FargateService(scope, id, props);
     }

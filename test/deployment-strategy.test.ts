@@ -24,33 +24,33 @@ function serviceProps(template: Template): any {
 describe('DeploymentStrategy factories', () => {
   test('rolling keeps its defaults and is not blue/green', () => {
     const s = DeploymentStrategy.rolling();
-    expect(s).toMatchObject({ controller: 'ECS', ecsStrategy: 'ROLLING', minHealthyPercent: 100, maxHealthyPercent: 200, rollbackOnFailure: true });
-    expect(s.isBlueGreen).toBe(false);
+    expect(s).toMatchObject({ _controller: 'ECS', _ecsStrategy: 'ROLLING', minHealthyPercent: 100, maxHealthyPercent: 200, rollbackOnFailure: true });
+    expect(s._isBlueGreen).toBe(false);
     expect(s.testListenerPort).toBeUndefined();
-    expect(s.describe()).toBe('rolling');
+    expect(s._describe()).toBe('rolling');
   });
 
   test('ECS-native strategies default to a 5-minute bake and test listener port 8080', () => {
-    expect(DeploymentStrategy.blueGreen()).toMatchObject({ ecsStrategy: 'BLUE_GREEN', testListenerPort: 8080, isBlueGreen: true });
+    expect(DeploymentStrategy.blueGreen()).toMatchObject({ _ecsStrategy: 'BLUE_GREEN', testListenerPort: 8080, _isBlueGreen: true });
     expect(DeploymentStrategy.blueGreen().bakeTime!.toMinutes()).toBe(5);
     const canary = DeploymentStrategy.canary();
-    expect(canary).toMatchObject({ controller: 'ECS', ecsStrategy: 'CANARY', stepPercent: 10 });
+    expect(canary).toMatchObject({ _controller: 'ECS', _ecsStrategy: 'CANARY', stepPercent: 10 });
     expect(canary.stepInterval!.toMinutes()).toBe(5);
-    expect(canary.describe()).toBe('canary (10 % for 5 min)');
+    expect(canary._describe()).toBe('canary (10 % for 5 min)');
     const linear = DeploymentStrategy.linear({ stepPercent: 25, stepInterval: Duration.minutes(2) });
-    expect(linear).toMatchObject({ ecsStrategy: 'LINEAR', stepPercent: 25 });
-    expect(linear.describe()).toBe('linear (25 % every 2 min)');
+    expect(linear).toMatchObject({ _ecsStrategy: 'LINEAR', stepPercent: 25 });
+    expect(linear._describe()).toBe('linear (25 % every 2 min)');
   });
 
   test('codeDeploy defaults to seed 001\'s canary: 10 %, the rest after 5 minutes', () => {
     const s = DeploymentStrategy.codeDeploy();
-    expect(s).toMatchObject({ controller: 'CODE_DEPLOY', isBlueGreen: true, testListenerPort: 8080 });
-    expect(s.ecsStrategy).toBeUndefined();
+    expect(s).toMatchObject({ _controller: 'CODE_DEPLOY', _isBlueGreen: true, testListenerPort: 8080 });
+    expect(s._ecsStrategy).toBeUndefined();
     expect(s.trafficShifting).toMatchObject({ type: TrafficShiftingType.CANARY, percentage: 10 });
     expect(s.trafficShifting!.interval.toMinutes()).toBe(5);
     expect(s.terminationWaitTime!.toMinutes()).toBe(5);
-    expect(s.describe()).toBe('codeDeploy (canary 10 % per 5 min)');
-    expect(DeploymentStrategy.codeDeploy({ trafficShifting: TrafficShifting.allAtOnce() }).describe()).toBe('codeDeploy (all at once)');
+    expect(s._describe()).toBe('codeDeploy (canary 10 % per 5 min)');
+    expect(DeploymentStrategy.codeDeploy({ trafficShifting: TrafficShifting.allAtOnce() })._describe()).toBe('codeDeploy (all at once)');
     expect(TrafficShifting.linear().interval.toMinutes()).toBe(1);
   });
 });

@@ -174,7 +174,7 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     const loadTesterName = props.loadTesterName ?? Names.uniqueId(this);
 
     this.validate(props, { trigger, requests, concurrency, timeLimit, requestTimeout, cpu, memoryLimitMiB, loadTesterName });
-    if (capacity.compatibility !== ecs.Compatibility.FARGATE) {
+    if (capacity._compatibility !== ecs.Compatibility.FARGATE) {
       fail(this, 'capacity must be ServiceCapacity.fargate() or ServiceCapacity.fargateSpot(): the load tester runs on Fargate');
     }
 
@@ -255,7 +255,7 @@ export class LoadTester extends Construct implements ec2.IConnectable {
         targets: [new RunTaskTarget({
           cluster: props.infra.cluster,
           taskDefinition: this.taskDefinition,
-          capacityProviderStrategies: capacity.capacityProviderStrategies,
+          capacityProviderStrategies: capacity._capacityProviderStrategies,
           subnets,
           securityGroups: [securityGroup],
           role: new iam.Role(this, 'ScheduleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
@@ -266,7 +266,7 @@ export class LoadTester extends Construct implements ec2.IConnectable {
         cluster: props.infra.cluster,
         taskDefinition: this.taskDefinition,
         desiredCount: enabled ? 1 : 0,
-        capacityProviderStrategies: capacity.capacityProviderStrategies,
+        capacityProviderStrategies: capacity._capacityProviderStrategies,
         vpcSubnets: subnets,
         securityGroups: [securityGroup],
         assignPublicIp: false,

@@ -59,8 +59,8 @@ function validateAutoScaling(scope: Construct, r: ResolvedProps, options: Servic
   // the blue/green deployment type": it reads one target group, which is empty after every other
   // cut-over ("Use a target metric to scale Amazon ECS services",
   // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html).
-  if (options.targetRequestsPerTarget !== undefined && r.strategy.isBlueGreen) {
-    fail(scope, `autoScaling.targetRequestsPerTarget (${options.targetRequestsPerTarget}) reads one target group, but deploymentStrategy ${r.strategy.describe()} moves the tasks between two, so after every other deployment it would read zero and scale in: scale on CPU or memory (targetCpuUtilizationPercent, targetMemoryUtilizationPercent), or use DeploymentStrategy.rolling()`);
+  if (options.targetRequestsPerTarget !== undefined && r.strategy._isBlueGreen) {
+    fail(scope, `autoScaling.targetRequestsPerTarget (${options.targetRequestsPerTarget}) reads one target group, but deploymentStrategy ${r.strategy._describe()} moves the tasks between two, so after every other deployment it would read zero and scale in: scale on CPU or memory (targetCpuUtilizationPercent, targetMemoryUtilizationPercent), or use DeploymentStrategy.rolling()`);
   }
   checkRange(scope, 'autoScaling.minCapacity', s.minCapacity, 0, 5000);
   checkRange(scope, 'autoScaling.maxCapacity', s.maxCapacity, 1, 5000);

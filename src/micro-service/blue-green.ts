@@ -39,7 +39,7 @@ export interface ProductionTraffic {
  */
 export function addGreenSide(scope: Construct, r: ResolvedProps, traffic: ProductionTraffic, testListenerDefault: elbv2.BaseApplicationListenerProps['defaultAction'] | 'green') {
   Annotations.of(scope).addWarningV2('cdk-ecs-devops:cloudMapBypassesShifting',
-    `'${r.props.serviceName}' deploys with ${r.strategy.describe()}, which shifts traffic on its load balancer only; callers of its Cloud Map name (serviceDiscoveryUrl, LoadTestTarget.cloudMap) reach new tasks as soon as they start: call it through its load balancer (url)`);
+    `'${r.props.serviceName}' deploys with ${r.strategy._describe()}, which shifts traffic on its load balancer only; callers of its Cloud Map name (serviceDiscoveryUrl, LoadTestTarget.cloudMap) reach new tasks as soon as they start: call it through its load balancer (url)`);
   const green = addTargetGroup(scope, 'GreenTargetGroup', r, r.loadBalancer!);
   const testPort = r.strategy.testListenerPort!;
   const testListener = traffic.loadBalancer.addListener('TestListener', {
@@ -118,7 +118,7 @@ export function attachEcsBlueGreen(scope: Construct, r: ResolvedProps, traffic: 
 
 /** What every blue/green strategy needs: a load balancer and a test port of its own. */
 export function validateBlueGreen(scope: Construct, r: ResolvedProps, strategy: DeploymentStrategy): ResolvedLoadBalancer {
-  const name = strategy.describe();
+  const name = strategy._describe();
   if (!r.loadBalancer) {
     fail(scope, `deploymentStrategy ${name} moves traffic between two target groups of a load balancer, but loadBalancerType is NONE: choose LoadBalancerType.PUBLIC or INTERNAL, or DeploymentStrategy.rolling()`);
   }
@@ -140,7 +140,7 @@ export function validateEcsBlueGreen(scope: Construct, r: ResolvedProps, strateg
   if (strategy.stepPercent === undefined || Token.isUnresolved(strategy.stepPercent)) {
     return;
   }
-  const linear = strategy.ecsStrategy === ecs.DeploymentStrategy.LINEAR;
+  const linear = strategy._ecsStrategy === ecs.DeploymentStrategy.LINEAR;
   const [prop, min] = linear ? ['stepPercent', 3] : ['canaryPercent', 0.1];
   const p = strategy.stepPercent;
   if (p < min || p > 100 || Math.abs(p * 10 - Math.round(p * 10)) > 1e-9) {

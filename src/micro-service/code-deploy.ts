@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import { addGreenSide, BlueGreenResources, ProductionTraffic, validateBlueGreen } from './blue-green';
 import { ResolvedProps } from './resolve';
 import { DeploymentStrategy } from '../deployment-strategy';
-import { TrafficShiftingType } from '../traffic-shifting';
 import { checkRange, checkWholeMinutes, fail } from '../private/validation';
+import { TrafficShiftingType } from '../traffic-shifting';
 
 /**
  * CodeDeploy blue/green: a deployment group that shifts the listeners from the blue to the green

@@ -209,7 +209,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
    */
   public metricRequestCountPerTarget(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (this.greenTargetGroup) {
-      fail(this, `metricRequestCountPerTarget() reads one target group, but deploymentStrategy ${this.deploymentStrategy.describe()} moves the tasks between two: use metricRequestCount() and metricRunningTaskCount()`);
+      fail(this, `metricRequestCountPerTarget() reads one target group, but deploymentStrategy ${this.deploymentStrategy._describe()} moves the tasks between two: use metricRequestCount() and metricRunningTaskCount()`);
     }
     return this.requireTargetGroup('metricRequestCountPerTarget').metrics.requestCountPerTarget(props);
   }

@@ -43,7 +43,7 @@ export class BlueGreenPipeline extends ServicePipelineBase {
 
   constructor(scope: Construct, id: string, props: BlueGreenPipelineProps) {
     super(scope, id, props);
-    this.engine = props.service.deploymentStrategy.controller === ecs.DeploymentControllerType.CODE_DEPLOY
+    this.engine = props.service.deploymentStrategy._controller === ecs.DeploymentControllerType.CODE_DEPLOY
       ? BlueGreenEngine.CODE_DEPLOY
       : BlueGreenEngine.ECS;
   }
@@ -52,11 +52,11 @@ export class BlueGreenPipeline extends ServicePipelineBase {
   protected _deployEngine(props: BlueGreenPipelineProps): DeployEngine {
     const service = props.service;
     const strategy = service.deploymentStrategy;
-    if (!strategy.isBlueGreen) {
+    if (!strategy._isBlueGreen) {
       fail(this, `service '${service.serviceName}' uses deploymentStrategy rolling, which BlueGreenPipeline does not deploy: use RollingPipeline, or DeploymentStrategy.blueGreen(), canary(), linear() or codeDeploy() on the service`);
     }
     validatePipeline(this, props);
-    if (strategy.controller !== ecs.DeploymentControllerType.CODE_DEPLOY) {
+    if (strategy._controller !== ecs.DeploymentControllerType.CODE_DEPLOY) {
       return ecsDeployEngine(this, props);
     }
     if (props.deployTimeout !== undefined) {

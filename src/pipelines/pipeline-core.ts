@@ -91,7 +91,7 @@ export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps): 
 function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeout: Duration): void {
   const model = service._deploymentModel;
   if (!deployTimeout.isUnresolved() && model.totalSeconds > deployTimeout.toSeconds()) {
-    fail(scope, `deployTimeout (${deployTimeout.toMinutes()} min) is shorter than one deployment with deploymentStrategy ${service.deploymentStrategy.describe()}, modelled at ${describeModel(model)}: raise deployTimeout (at most 60 min, the ECS deploy action's limit), or shorten the traffic shifting or bake time`);
+    fail(scope, `deployTimeout (${deployTimeout.toMinutes()} min) is shorter than one deployment with deploymentStrategy ${service.deploymentStrategy._describe()}, modelled at ${describeModel(model)}: raise deployTimeout (at most 60 min, the ECS deploy action's limit), or shorten the traffic shifting or bake time`);
   }
 }
 
@@ -146,7 +146,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
         value: appSpec({
           containerName: service.container.containerName,
           containerPort: service.containerPort,
-          capacityProviderStrategy: service.capacity.capacityProviderStrategies,
+          capacityProviderStrategy: service.capacity._capacityProviderStrategies,
         }),
       },
     });
@@ -225,13 +225,17 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
     description: `Records the image the pipeline deployed to ${service.serviceName}, for CloudFormation to keep`,
     role: recordRole.withoutPolicyUpdates(),
     environment: { buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5, computeType: codebuild.ComputeType.SMALL },
-    environmentVariables: { IMAGE_PARAMETER: { value: service.imageParameter!.parameterName } },
+    environmentVariables: {
+      IMAGE_PARAMETER: { value: service.imageParameter!.parameterName },
+      REPOSITORY_NAME: { value: service.repository.repositoryName },
+    },
     buildSpec: codebuild.BuildSpec.fromObject(recordImageBuildSpec()),
     logging: { cloudWatch: { logGroup: recordLogs } },
     timeout: Duration.minutes(10),
   });
-  // ssm:PutParameter on the service's parameter only.
+  // ssm:PutParameter on the service's parameter only; reading a manifest and adding a tag in its repository only.
   service.imageParameter!.grantWrite(recordRole);
+  service.repository.grant(recordRole, 'ecr:BatchGetImage', 'ecr:PutImage');
   recordProject.node.addDependency(recordRole);
   acknowledgeEncryption(recordProject);
 

@@ -30,8 +30,8 @@ export class RollingPipeline extends ServicePipelineBase {
   /** @internal */
   protected _deployEngine(props: RollingPipelineProps): DeployEngine {
     const service = props.service;
-    if (service.deploymentStrategy.isBlueGreen) {
-      fail(this, `service '${service.serviceName}' uses deploymentStrategy ${service.deploymentStrategy.describe()}, which RollingPipeline cannot deploy: use BlueGreenPipeline, or DeploymentStrategy.rolling() on the service`);
+    if (service.deploymentStrategy._isBlueGreen) {
+      fail(this, `service '${service.serviceName}' uses deploymentStrategy ${service.deploymentStrategy._describe()}, which RollingPipeline cannot deploy: use BlueGreenPipeline, or DeploymentStrategy.rolling() on the service`);
     }
     validatePipeline(this, props);
     return ecsDeployEngine(this, props);

@@ -145,6 +145,15 @@ export function recordImageBuildSpec(): BuildSpecObject {
           'cd "$CODEBUILD_SRC_DIR"',
           'export IMAGE_URI="$(python3 -c \'import json; print(json.load(open("imageDetail.json"))["ImageURI"])\')"',
           'aws ssm put-parameter --name "$IMAGE_PARAMETER" --value "$IMAGE_URI" --type String --overwrite',
+          // Tag the image `deployed-<tag or digest>`: the repository's lifecycle rules keep those
+          // apart from the builds, so no later build expires the image the service now runs. ECR
+          // adds a tag by putting the same manifest again (immutable tags allow new ones).
+          'IMAGE_REF="$(printf \'%s\' "$IMAGE_URI" | cut -d/ -f2-)"',
+          'case "$IMAGE_REF" in *@*) IMAGE_ID="imageDigest=$(printf \'%s\' "$IMAGE_REF" | cut -d@ -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-64)";; *) IMAGE_ID="imageTag=$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-119)";; esac',
+          'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids "$IMAGE_ID" --output json > image.json',
+          'python3 -c \'import json; i = json.load(open("image.json"))["images"][0]; open("manifest.json", "w").write(i["imageManifest"]); open("media-type", "w").write(i["imageManifestMediaType"])\'',
+          // A redeploy of the same image finds the tag there already.
+          'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$DEPLOYED_TAG" --image-manifest file://manifest.json --image-manifest-media-type "$(cat media-type)" > /dev/null 2> put-image.err; then grep -Eq "ImageAlreadyExistsException|ImageTagAlreadyExistsException" put-image.err || { cat put-image.err >&2; exit 1; }; fi',
         ],
       },
     },

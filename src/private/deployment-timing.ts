@@ -60,7 +60,7 @@ export function modelDeployment(inputs: TimingInputs): DeploymentModel {
   const drainOld: DeploymentPhase = { name: 'drain old tasks', seconds: drain, basis: `deregistration delay ${drain} s` };
 
   let phases: DeploymentPhase[];
-  if (!s.isBlueGreen) {
+  if (!s._isBlueGreen) {
     // With minHealthyPercent..maxHealthyPercent, ECS replaces (max - min) % of the tasks per batch.
     const batches = Math.ceil(100 / Math.max(1, s.maxHealthyPercent - s.minHealthyPercent));
     phases = [];
@@ -70,7 +70,7 @@ export function modelDeployment(inputs: TimingInputs): DeploymentModel {
     }
     const watch = seconds(inputs.alarmWindow, 0);
     phases.push({ name: 'watch the deployment alarms (ECS bake)', seconds: watch, basis: `estimated as the longest alarm window, ${watch} s` });
-  } else if (s.controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
+  } else if (s._controller === ecs.DeploymentControllerType.CODE_DEPLOY) {
     const t = s.trafficShifting!;
     const kind = t.type === TrafficShiftingType.ALL_AT_ONCE ? 'allAtOnce' : t.type === TrafficShiftingType.CANARY ? 'canary' : 'linear';
     const shift = shiftPhase(kind, t.percentage, seconds(t.interval, 0));
@@ -78,7 +78,7 @@ export function modelDeployment(inputs: TimingInputs): DeploymentModel {
     phases = [start, healthy, shift,
       { name: 'keep blue tasks (termination wait)', seconds: wait, basis: `terminationWaitTime ${wait / 60} min` }, drainOld];
   } else {
-    const kind = s.ecsStrategy === ecs.DeploymentStrategy.CANARY ? 'canary' : s.ecsStrategy === ecs.DeploymentStrategy.LINEAR ? 'linear' : 'allAtOnce';
+    const kind = s._ecsStrategy === ecs.DeploymentStrategy.CANARY ? 'canary' : s._ecsStrategy === ecs.DeploymentStrategy.LINEAR ? 'linear' : 'allAtOnce';
     const shift = shiftPhase(kind, s.stepPercent ?? 100, seconds(s.stepInterval, 0));
     const bake = seconds(s.bakeTime, 0);
     phases = [start, healthy, shift, { name: 'bake (blue and green both running)', seconds: bake, basis: `bakeTime ${bake / 60} min` }, drainOld];

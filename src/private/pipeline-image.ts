@@ -43,7 +43,9 @@ export function createImageParameter(scope: Construct, initialImage: string): { 
     id: 'AwsSolutions-L1',
     reason: 'The runtime of aws-cdk-lib\'s AwsCustomResource provider is chosen by aws-cdk-lib; it runs only when a service\'s stack is created or deleted.',
   });
-  return { parameter: ssm.StringParameter.fromStringParameterName(scope, 'ImageParameterName', name), creation };
+  // A reference by name only: fromStringParameterName would add an unused template parameter.
+  const parameter = ssm.StringParameter.fromStringParameterAttributes(scope, 'ImageParameterName', { parameterName: name, forceDynamicReference: true });
+  return { parameter, creation };
 }
 
 /** The construct ID aws-cdk-lib gives the stack's one AwsCustomResource function. */

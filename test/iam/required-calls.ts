@@ -219,7 +219,7 @@ export const ROLE_KINDS: RoleKind[] = [
     sources: [
       '"Create a CodeBuild service role" (logs:CreateLogStream, PutLogEvents; s3:GetObject, GetObjectVersion, PutObject, GetBucketAcl, GetBucketLocation), https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html',
       '"Amazon ECR sample for CodeBuild" / "Docker sample": pushing needs ecr:GetAuthorizationToken, BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage, https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html',
-      'the record step calls ssm:PutParameter on the service\'s image parameter (src/private/buildspec.ts)',
+      'the record step calls ssm:PutParameter on the service\'s image parameter, then ecr:BatchGetImage and ecr:PutImage to tag the deployed image (src/private/buildspec.ts; "PutImage" and "BatchGetImage", Amazon ECR API Reference)',
     ],
     find: t => resources(t, 'AWS::CodeBuild::Project').map(([projectId, project]) => {
       const p = project.Properties;
@@ -246,6 +246,11 @@ export const ROLE_KINDS: RoleKind[] = [
       if (env.IMAGE_PARAMETER) {
         const name = resolveString(env.IMAGE_PARAMETER, t);
         calls.push({ action: 'ssm:PutParameter', resource: arn(t, 'ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`) });
+      }
+      if (env.REPOSITORY_NAME) {
+        // The record step tags the deployed image: it reads the manifest and puts it with a new tag.
+        const repository = arn(t, 'ecr', `repository/${resolveString(env.REPOSITORY_NAME, t)}`);
+        calls.push({ action: 'ecr:BatchGetImage', resource: repository }, { action: 'ecr:PutImage', resource: repository });
       }
       return { roleId: target(p.ServiceRole)!, calls };
     }),

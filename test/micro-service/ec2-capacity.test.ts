@@ -57,7 +57,7 @@ describe('MicroService on the infra\'s EC2 capacity', () => {
     });
     expect(service.service).toBeInstanceOf(ecs.Ec2Service);
     expect(service.capacity.capacityProvider).toBe(infra.ec2CapacityProvider);
-    expect(service.capacity.compatibility).toBe(ecs.Compatibility.EC2);
+    expect(service.capacity._compatibility).toBe(ecs.Compatibility.EC2);
   });
 
   test('is created after the cluster knows the capacity provider', () => {
@@ -159,7 +159,7 @@ describe('EC2 capacity options', () => {
 
   test('Fargate capacity has no provider and no placement, and its service none either', () => {
     for (const capacity of [ServiceCapacity.fargate(), ServiceCapacity.fargateSpot()]) {
-      expect(capacity.compatibility).toBe(ecs.Compatibility.FARGATE);
+      expect(capacity._compatibility).toBe(ecs.Compatibility.FARGATE);
       expect(capacity.capacityProvider).toBeUndefined();
       expect(capacity.placementStrategies).toEqual([]);
       expect(capacity.placementConstraints).toEqual([]);
@@ -174,9 +174,9 @@ describe('EC2 capacity options', () => {
   });
 
   test('ec2() without a provider has no strategy until a service binds it to its infra', () => {
-    expect(ServiceCapacity.ec2().capacityProviderStrategies).toEqual([]);
+    expect(ServiceCapacity.ec2()._capacityProviderStrategies).toEqual([]);
     const service = createOnEc2();
-    expect(service.capacity.capacityProviderStrategies).toHaveLength(1);
+    expect(service.capacity._capacityProviderStrategies).toHaveLength(1);
   });
 });
 

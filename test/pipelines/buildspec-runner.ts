@@ -16,6 +16,10 @@ export interface StubBehaviour {
   readonly imageExists?: boolean;
   /** `aws ecr describe-images` fails with this error code instead of ImageNotFoundException. */
   readonly describeImagesError?: string;
+  /** `aws ecr put-image` finds the deployed tag there already (a redeploy of the same image). */
+  readonly deployedTagExists?: boolean;
+  /** `aws ecr put-image` fails with this error code. */
+  readonly putImageError?: string;
 }
 
 export interface StubCall {
@@ -67,6 +71,23 @@ elif args[:2] == ["ecs", "describe-task-definition"]:
     print(json.dumps(answer, indent=4))
 elif args[:2] == ["ssm", "put-parameter"]:
     print(json.dumps({"Version": 2, "Tier": "Standard"}, indent=4))
+elif args[:2] == ["ecr", "batch-get-image"]:
+    kind, value = option("--image-ids").split("=", 1)
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {"digest": "sha256:" + "cd" * 32}})
+    image_id = {"imageDigest": "sha256:" + "ab" * 32} if kind == "imageTag" else {"imageDigest": value}
+    if kind == "imageTag":
+        image_id["imageTag"] = value
+    print(json.dumps({"images": [{"registryId": "111111111111", "repositoryName": option("--repository-name"), "imageId": image_id, "imageManifest": manifest, "imageManifestMediaType": "application/vnd.docker.distribution.manifest.v2+json"}], "failures": []}, indent=4))
+elif args[:2] == ["ecr", "put-image"]:
+    if os.environ.get("STUB_PUT_IMAGE_ERROR"):
+        sys.stderr.write("\\nAn error occurred (%s) when calling the PutImage operation: User is not authorized to perform: ecr:PutImage\\n" % os.environ["STUB_PUT_IMAGE_ERROR"])
+        sys.exit(254)
+    if os.environ.get("STUB_DEPLOYED_TAG_EXISTS") == "1":
+        sys.stderr.write("\\nAn error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest 'sha256:%s' and tag '%s' already exists in the repository\\n" % ("ab" * 32, option("--image-tag")))
+        sys.exit(254)
+    manifest = open(option("--image-manifest")[len("file://"):]).read()
+    json.loads(manifest)
+    print(json.dumps({"image": {"imageId": {"imageTag": option("--image-tag")}}}))
 else:
     sys.stderr.write("stub aws: unexpected call %s\\n" % args)
     sys.exit(252)
@@ -147,6 +168,8 @@ export function runBuildSpec(buildSpec: any, env: Record<string, string>, option
       STUB_TASK_DEFINITION: path.join(FIXTURES, 'describe-task-definition.json'),
       STUB_IMAGE_EXISTS: options.stub?.imageExists ? '1' : '',
       STUB_DESCRIBE_IMAGES_ERROR: options.stub?.describeImagesError ?? '',
+      STUB_DEPLOYED_TAG_EXISTS: options.stub?.deployedTagExists ? '1' : '',
+      STUB_PUT_IMAGE_ERROR: options.stub?.putImageError ?? '',
       ...env,
     },
   });

@@ -160,17 +160,42 @@ describe('the build of a rolling pipeline', () => {
     expect(run.calls).toEqual([]);
   });
 
-  test('the record step writes the deployed image into the service\'s image parameter', () => {
-    const record = project('OrdersPipelineRecord', {});
-    expect(record.env.IMAGE_PARAMETER).toMatch(/^\/cdk-ecs-devops\/T\/TOrders[0-9A-F]{8}\/image$/);
-    expect(record.buildSpec).toEqual(recordImageBuildSpec());
-    const run = runBuildSpec(record.buildSpec, record.env, { sourceFiles: { 'imageDetail.json': JSON.stringify({ ImageURI: imageUri }) } });
-    expect(run.exitCode).toBe(0);
-    expect(run.calls).toEqual([{
-      cmd: 'aws',
-      args: ['ssm', 'put-parameter', '--name', record.env.IMAGE_PARAMETER, '--value', imageUri, '--type', 'String', '--overwrite'],
-      stdin: '',
-    }]);
+  describe('the record step', () => {
+    const record = project('OrdersPipelineRecord', { REPOSITORY_NAME: 't-ordersrepository-abc123' });
+    const recordRun = (uri: string, stub = {}) =>
+      runBuildSpec(record.buildSpec, record.env, { sourceFiles: { 'imageDetail.json': JSON.stringify({ ImageURI: uri }) }, stub });
+
+    test('writes the deployed image into the service\'s image parameter, then tags the image as deployed', () => {
+      expect(record.env.IMAGE_PARAMETER).toMatch(/^\/cdk-ecs-devops\/T\/TOrders[0-9A-F]{8}\/image$/);
+      expect(record.buildSpec).toEqual(recordImageBuildSpec());
+      const run = recordRun(imageUri);
+      expect(run.exitCode).toBe(0);
+      expect(run.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['ssm put-parameter', 'ecr batch-get-image', 'ecr put-image']);
+      expect(run.calls[0].args).toEqual(['ssm', 'put-parameter', '--name', record.env.IMAGE_PARAMETER, '--value', imageUri, '--type', 'String', '--overwrite']);
+      expect(run.calls[1].args).toEqual(['ecr', 'batch-get-image', '--repository-name', 't-ordersrepository-abc123', '--image-ids', `imageTag=${COMMIT}`, '--output', 'json']);
+      expect(run.calls[2].args).toEqual([
+        'ecr', 'put-image', '--repository-name', 't-ordersrepository-abc123', '--image-tag', `deployed-${COMMIT}`,
+        '--image-manifest', 'file://manifest.json', '--image-manifest-media-type', 'application/vnd.docker.distribution.manifest.v2+json',
+      ]);
+    });
+
+    test('an image deployed by digest (ECR image source) is looked up and tagged by its digest', () => {
+      const digest = `sha256:${'ef'.repeat(32)}`;
+      const run = recordRun(`${REGISTRY}/t-ordersrepository-abc123@${digest}`);
+      expect(run.exitCode).toBe(0);
+      expect(run.calls[1].args).toContain(`imageDigest=${digest}`);
+      expect(run.calls[2].args).toContain(`deployed-${'ef'.repeat(32)}`);
+    });
+
+    test('a redeploy of the same image finds its deployed tag there already, and succeeds', () => {
+      expect(recordRun(imageUri, { deployedTagExists: true }).exitCode).toBe(0);
+    });
+
+    test('fails on any other error while tagging, so the image is never silently left unprotected', () => {
+      const run = recordRun(imageUri, { putImageError: 'AccessDeniedException' });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toMatch(/AccessDeniedException/);
+    });
   });
 });
 

@@ -174,14 +174,18 @@ describe('RollingPipeline from an S3 source, with approval and notifications', (
     ]);
   });
 
-  test('the record role may put the service\'s image parameter and nothing else in SSM', () => {
+  test('the record role may put the service\'s image parameter and nothing else in SSM, and tag images in its repository', () => {
     const record = statements(template, 'OrdersPipelineRecordRole');
     expect(record.filter((s: any) => JSON.stringify(s.Action).includes('ssm:'))).toEqual([{
       Effect: 'Allow',
       Action: 'ssm:PutParameter',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:', { Ref: 'AWS::AccountId' }, `:parameter${orders.imageParameter!.parameterName}`]] },
     }]);
-    expect(JSON.stringify(record)).not.toMatch(/s3:PutObject|ecr:|ecs:/);
+    // In ECR, only reading the deployed image's manifest and tagging it, in the service's repository.
+    expect(record.filter((s: any) => JSON.stringify(s.Action).includes('ecr:'))).toEqual([{
+      Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:PutImage'], Resource: r(orders.repository.repositoryArn),
+    }]);
+    expect(JSON.stringify(record)).not.toMatch(/s3:PutObject|ecs:/);
     // Besides the record role, only the custom resource that creates the parameter once may write it.
     const otherSsm = Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([id, p]) => !id.startsWith('OrdersPipelineRecordRole') && JSON.stringify(p).includes('ssm:PutParameter'));
