@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -41,9 +41,10 @@ export class ScopedEcsDeployAction extends actions.EcsDeployAction {
       conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      actions: ['ecs:DescribeTaskDefinition'],
       resources: ['*'],
     }));
+    grantRegisterRevision(scope, role, taskDefinition);
     // Tags copied onto the revision it registers, and nothing else.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:TagResource'],
@@ -54,7 +55,7 @@ export class ScopedEcsDeployAction extends actions.EcsDeployAction {
     const artifacts = grantReadArtifacts(role, options);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ECS authorizes DescribeTaskDefinition and RegisterTaskDefinition on * only; tasks and the new revision get their IDs at deploy time, so DescribeTasks and ListTasks are limited to the cluster (ecs:cluster) and TagResource to RegisterTaskDefinition (ecs:CreateAction).',
+      reason: 'ECS authorizes DescribeTaskDefinition on * only; tasks and the new revision get their IDs at deploy time, so DescribeTasks and ListTasks are limited to the cluster (ecs:cluster) and TagResource to RegisterTaskDefinition (ecs:CreateAction).',
     });
     acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
     return {
@@ -104,16 +105,9 @@ export class ScopedCodeDeployEcsDeployAction extends actions.CodeDeployEcsDeploy
       actions: ['codedeploy:GetDeploymentConfig'],
       resources: [group.deploymentConfig.deploymentConfigArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:RegisterTaskDefinition'],
-      resources: ['*'],
-    }));
+    grantRegisterRevision(scope, role, this.scopedProps.taskDefinition);
     grantPassTaskRoles(role, this.scopedProps.taskDefinition);
     const artifacts = grantReadArtifacts(role, options);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ECS authorizes RegisterTaskDefinition on * only; CodeDeploy and iam:PassRole are scoped to this deployment group and this service\'s roles.',
-    });
     acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
     const input = this.scopedProps.input.artifactName!;
     return {
@@ -146,4 +140,19 @@ function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefinition)
     resources: [taskDefinition.taskRole.roleArn, taskDefinition.obtainExecutionRole().roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
   }));
+}
+
+/**
+ * Lets the action register revisions of the service's task definition family and no other
+ * (RegisterTaskDefinition authorizes the task-definition resource type, "Actions, resources, and
+ * condition keys for Amazon Elastic Container Service"). The ARN leaves partition and account as
+ * wildcards, as the EC2 instance role does: pseudo parameters in it would make a cdk-nag finding
+ * that cannot be acknowledged finding by finding; a role registers in its own account only.
+ */
+function grantRegisterRevision(scope: Construct, role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
+  const region = Stack.of(scope).region;
+  const revisions = `arn:*:ecs:${Token.isUnresolved(region) ? '*' : region}:*:task-definition/${taskDefinition.family}:*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: [revisions] }));
+  acknowledgeWildcards(role, [resourceFinding(scope, revisions)],
+    'Revisions get their numbers when they are registered: any revision of this service\'s task definition family, nothing else.');
 }

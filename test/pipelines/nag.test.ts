@@ -69,7 +69,6 @@ describe('cdk-nag over every pipeline', () => {
     const onlyOnStar = new Set([
       'ecr:GetAuthorizationToken',
       'ecs:DescribeTaskDefinition',
-      'ecs:RegisterTaskDefinition',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
@@ -94,7 +93,7 @@ describe('cdk-nag over every pipeline', () => {
     const byRole = (pattern: RegExp) => [...new Set(star.filter(s => pattern.test(s.policy)).flatMap(s => s.actions))].sort();
     expect(byRole(/PipelineBuildRole/)).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
     expect(byRole(/Deploy.*CodePipelineActionRole/)).toEqual([
-      'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource',
+      'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:TagResource',
     ]);
     expect(byRole(/CodeDeployRole/)).toEqual([
       'ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'elasticloadbalancing:DescribeListeners',

@@ -197,7 +197,9 @@ describe('RollingPipeline from an S3 source, with approval and notifications', (
     expect(deploy).toEqual([
       { Effect: 'Allow', Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Resource: r(orders.service.serviceArn) },
       { Effect: 'Allow', Action: ['ecs:DescribeTasks', 'ecs:ListTasks'], Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': r(orders.infra.cluster.clusterArn) } } },
-      { Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], Resource: '*' },
+      { Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+      // Revisions of this service's family only.
+      { Effect: 'Allow', Action: 'ecs:RegisterTaskDefinition', Resource: `arn:*:ecs:eu-west-1:*:task-definition/${r(orders.taskDefinition.family)}:*` },
       { Effect: 'Allow', Action: 'ecs:TagResource', Resource: '*', Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
       {
         Effect: 'Allow',
@@ -368,7 +370,7 @@ describe('BlueGreenPipeline', () => {
       const deploy = statements(template, 'OrdersPipelineDeployCodePipelineActionRole');
       expect(deploy).toEqual(expect.arrayContaining([
         { Effect: 'Allow', Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'], Resource: expect.anything() },
-        { Effect: 'Allow', Action: 'ecs:RegisterTaskDefinition', Resource: '*' },
+        { Effect: 'Allow', Action: 'ecs:RegisterTaskDefinition', Resource: `arn:*:ecs:eu-west-1:*:task-definition/${r(orders.taskDefinition.family)}:*` },
         {
           Effect: 'Allow',
           Action: 'iam:PassRole',
@@ -376,7 +378,7 @@ describe('BlueGreenPipeline', () => {
           Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
         },
       ]));
-      expect(deploy.filter((s: any) => s.Resource === '*').map((s: any) => s.Action)).toEqual(['ecs:RegisterTaskDefinition']);
+      expect(deploy.filter((s: any) => s.Resource === '*')).toEqual([]);
     });
   });
 });
