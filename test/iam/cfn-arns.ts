@@ -97,6 +97,11 @@ const SHAPES: Record<string, Shape> = {
       LoadBalancerArns: () => '',
     },
   },
+  // Ref of an alarm is its name; its Arn attribute names the alarm too (AWS::CloudWatch::Alarm return values).
+  'AWS::CloudWatch::Alarm': {
+    ref: r => (typeof r.props.AlarmName === 'string' ? r.props.AlarmName : r.name),
+    atts: { Arn: r => r.arn('cloudwatch', `alarm:${typeof r.props.AlarmName === 'string' ? r.props.AlarmName : r.name}`) },
+  },
   'AWS::SNS::Topic': { ref: r => r.arn('sns', r.name), atts: { TopicArn: r => r.arn('sns', r.name), TopicName: byName } },
   // Ref of AWS::SSM::Parameter is the parameter's name; CDK writes `parameter/<name>` (or `parameter<name>` for '/…').
   'AWS::SSM::Parameter': { ref: r => (typeof r.props.Name === 'string' ? r.props.Name : r.name) },
