@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { MicroService } from '../src';
+import { describeModel } from '../src/private/deployment-timing';
 import { buildServicesApp } from './services-app';
 import { buildSampleApp } from '../integ/sample/app';
 import { STAGES } from '../integ/sample/config';
@@ -27,4 +29,11 @@ const stacks = assembly.stacks.map(s => {
   return { name: s.stackName, resources: Object.keys(s.template.Resources ?? {}).length, bytes: fs.statSync(file).size };
 });
 fs.rmSync(outdir, { recursive: true, force: true });
-console.log(JSON.stringify({ synthSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, stacks }));
+// What each setting costs at deploy time: the modelled duration of one deployment per service.
+const deployments = app.node.findAll().filter((c): c is MicroService => c instanceof MicroService).map(s => ({
+  service: s.node.path,
+  strategy: s.deploymentStrategy._describe(),
+  seconds: s.estimatedDeploymentTime.toSeconds(),
+  model: describeModel(s._deploymentModel),
+}));
+console.log(JSON.stringify({ synthSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, stacks, deployments }));

@@ -14,6 +14,7 @@ interface Result {
   synthSeconds: number;
   peakRssMiB: number;
   stacks: Array<{ name: string; resources: number; bytes: number }>;
+  deployments: Array<{ service: string; strategy: string; seconds: number; model: string }>;
 }
 
 const scenarios: Array<{ name: string; args: string[] }> = [
@@ -24,6 +25,7 @@ const scenarios: Array<{ name: string; args: string[] }> = [
 ];
 
 const rows: string[] = [];
+const deploymentRows = new Map<string, string>();
 const failures: string[] = [];
 for (const scenario of scenarios) {
   const started = Date.now();
@@ -54,6 +56,12 @@ for (const scenario of scenarios) {
       failures.push(`${scenario.name}: ${s.name} template is ${s.bytes} bytes, over ${TEMPLATE_LIMIT * BUDGET}`);
     }
   }
+  for (const d of result.deployments) {
+    // Generated services are alike: one row per strategy and duration is enough.
+    const sample = scenario.args[0] === 'sample';
+    deploymentRows.set(sample ? d.service : `${d.strategy} ${d.seconds}`,
+      `${sample ? d.service : 'every generated service'} | ${d.strategy} | ${d.seconds} | ${d.model}`);
+  }
   if (scenario.args[0] === 'sample') {
     for (const s of result.stacks) {
       rows.push(`  ${s.name} | | | | | ${s.resources} | | ${(s.bytes / 1024).toFixed(0)}`);
@@ -64,6 +72,12 @@ for (const scenario of scenarios) {
 console.log('| scenario | stacks | wall s (process) | synth s | peak RSS MiB | resources | most resources in one stack | largest template KiB |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
+  console.log(`| ${row} |`);
+}
+console.log('\nModelled duration of one deployment (MicroService.estimatedDeploymentTime):\n');
+console.log('| service | strategy | seconds | phases |');
+console.log('|---|---|---|---|');
+for (const row of deploymentRows.values()) {
   console.log(`| ${row} |`);
 }
 if (failures.length > 0) {
