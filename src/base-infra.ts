@@ -204,6 +204,11 @@ export class BaseInfra extends Construct implements IBaseInfra {
   /** The flow-log group of the created VPC; undefined when `vpc` was given. */
   public readonly flowLogGroup?: logs.ILogGroup;
 
+  /**
+   * @param scope the construct to create the VPC, cluster and namespace in
+   * @param id the ID of this BaseInfra, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the BaseInfra's properties
+   */
   constructor(scope: Construct, id: string, props: BaseInfraProps = {}) {
     super(scope, id);
 

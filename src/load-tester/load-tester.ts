@@ -159,6 +159,11 @@ export class LoadTester extends Construct implements ec2.IConnectable {
   /** The service that keeps the task running; undefined for a scheduled load test. */
   public readonly service?: ecs.FargateService;
 
+  /**
+   * @param scope the construct to create the load tester in
+   * @param id the ID of the load tester, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the LoadTester's properties
+   */
   constructor(scope: Construct, id: string, props: LoadTesterProps) {
     super(scope, id);
 

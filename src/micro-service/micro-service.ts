@@ -108,6 +108,11 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   /** The names of the alarms ECS watches during a deployment. */
   private readonly deploymentAlarmNames: string[] = [];
 
+  /**
+   * @param scope the construct to create the service in
+   * @param id the ID of the service, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the MicroService's properties
+   */
   constructor(scope: Construct, id: string, props: MicroServiceProps) {
     super(scope, id);
     const r = resolveProps(this, props);

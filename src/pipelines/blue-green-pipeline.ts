@@ -41,6 +41,11 @@ export class BlueGreenPipeline extends ServicePipelineBase {
   /** The engine that shifts traffic, from the service's deployment strategy. */
   public readonly engine: BlueGreenEngine;
 
+  /**
+   * @param scope the construct to create the pipeline in
+   * @param id the ID of the pipeline, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the BlueGreenPipeline's properties
+   */
   constructor(scope: Construct, id: string, props: BlueGreenPipelineProps) {
     super(scope, id, props);
     this.engine = props.service.deploymentStrategy._controller === ecs.DeploymentControllerType.CODE_DEPLOY

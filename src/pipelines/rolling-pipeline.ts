@@ -23,6 +23,11 @@ export interface RollingPipelineProps extends ServicePipelineProps {}
  * new RollingPipeline(this, 'Pipeline', { service, source: PipelineSource.s3() });
  */
 export class RollingPipeline extends ServicePipelineBase {
+  /**
+   * @param scope the construct to create the pipeline in
+   * @param id the ID of the pipeline, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the RollingPipeline's properties
+   */
   constructor(scope: Construct, id: string, props: RollingPipelineProps) {
     super(scope, id, props);
   }

@@ -31,6 +31,11 @@ export abstract class ServicePipelineBase extends Construct {
   /** The CodeCommit repository the pipeline created; undefined unless the source is `PipelineSource.codeCommit({ repositoryName })`. */
   public readonly sourceRepository?: codecommit.IRepository;
 
+  /**
+   * @param scope the construct to create the pipeline in
+   * @param id the ID of the pipeline, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the pipeline's properties
+   */
   protected constructor(scope: Construct, id: string, props: ServicePipelineProps) {
     super(scope, id);
     this.service = props.service;

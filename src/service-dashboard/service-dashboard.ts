@@ -125,6 +125,11 @@ export class ServiceDashboard extends Construct {
   private readonly serviceAlarms = new Map<MicroService, ServiceAlarms>();
   private readonly testers: LoadTester[] = [];
 
+  /**
+   * @param scope the construct to create the dashboard in
+   * @param id the ID of the dashboard, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the ServiceDashboard's properties
+   */
   constructor(scope: Construct, id: string, props: ServiceDashboardProps = {}) {
     super(scope, id);
 
