@@ -1,13 +1,14 @@
-import { Size, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkEnvironment } from './environment-check';
-import { ResolvedProps } from './resolve';
+import { MicroServiceProps } from './props';
 import { PipelineContainerImage } from '../private/pipeline-image';
 import { checkPort, checkRange, fail } from '../private/validation';
+import { ServiceCapacity } from '../service-capacity';
 
 /** The tag prefix a pipeline's record step adds to each image it deployed. */
 export const DEPLOYED_TAG_PREFIX = 'deployed-';
@@ -19,8 +20,28 @@ export interface ServiceTask {
   readonly imageParameter?: ssm.IStringParameter;
 }
 
+/**
+ * What the task, container, repository and log group are made from, shared by every construct
+ * that runs this library's tasks (MicroService, WorkerService, ScheduledTask). A MicroService's
+ * resolved props are one; the others resolve theirs to the same shape.
+ */
+export interface TaskSpec {
+  /** The props the container is made from; `serviceName` names the container and its log streams. */
+  readonly props: Pick<MicroServiceProps, 'infra' | 'serviceName' | 'image' | 'environment' | 'secrets' | 'user'
+  | 'containerHealthCheck' | 'readonlyRootFilesystem' | 'logRetention' | 'maxImageCount' | 'maxDeployedImageCount'>;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly capacity: ServiceCapacity;
+  readonly removalPolicy: RemovalPolicy;
+  /** The port the container listens on; none for tasks nobody connects to. */
+  readonly containerPort?: number;
+  /** How long the container has between SIGTERM and SIGKILL; undefined leaves ECS's default. */
+  readonly stopTimeout?: Duration;
+}
+
 /** The service's own image repository: scan on push, immutable tags, the newest images kept. */
-export function createRepository(scope: Construct, r: ResolvedProps): ecr.IRepository {
+export function createRepository(scope: Construct, r: TaskSpec): ecr.IRepository {
   checkRange(scope, 'maxImageCount', r.props.maxImageCount, 1, 10000);
   checkRange(scope, 'maxDeployedImageCount', r.props.maxDeployedImageCount, 1, 10000);
   return new ecr.Repository(scope, 'Repository', {
@@ -39,7 +60,7 @@ export function createRepository(scope: Construct, r: ResolvedProps): ecr.IRepos
   });
 }
 
-export function createLogGroup(scope: Construct, r: ResolvedProps): logs.LogGroup {
+export function createLogGroup(scope: Construct, r: TaskSpec): logs.LogGroup {
   return new logs.LogGroup(scope, 'Logs', {
     retention: r.props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     removalPolicy: r.removalPolicy,
@@ -47,7 +68,7 @@ export function createLogGroup(scope: Construct, r: ResolvedProps): logs.LogGrou
 }
 
 /** The task definition on the service's capacity and its one application container. */
-export function addTask(scope: Construct, r: ResolvedProps, repository: ecr.IRepository, logGroup: logs.ILogGroup): ServiceTask {
+export function addTask(scope: Construct, r: TaskSpec, repository: ecr.IRepository, logGroup: logs.ILogGroup): ServiceTask {
   const { props, containerPort, cpu, memoryLimitMiB, cpuArchitecture } = r;
   checkPort(scope, 'containerPort', containerPort);
   r.capacity._validateTask(scope, props.infra, { cpu, memoryLimitMiB, cpuArchitecture });
@@ -64,11 +85,12 @@ export function addTask(scope: Construct, r: ResolvedProps, repository: ecr.IRep
     essential: true,
     // A hard limit equal to the task's memory: the container can use all of it, never more.
     memoryLimitMiB,
-    portMappings: [{ name: 'http', containerPort, appProtocol: ecs.AppProtocol.http }],
+    portMappings: containerPort === undefined ? undefined : [{ name: 'http', containerPort, appProtocol: ecs.AppProtocol.http }],
     environment: props.environment,
     secrets: props.secrets,
     user: props.user,
     healthCheck: props.containerHealthCheck,
+    stopTimeout: r.stopTimeout,
     readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
     logging: ecs.LogDrivers.awsLogs({
       logGroup,
