@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
@@ -36,6 +36,10 @@ const web = new MicroService(shop, 'Web', {
   environment: { CATALOG_URL: catalog.serviceDiscoveryUrl },
   deploymentStrategy: DeploymentStrategy.canary({ canaryPercent: 10, canaryInterval: Duration.minutes(5), bakeTime: Duration.minutes(5) }),
 });
+// The library warns that a canary shifts load-balancer traffic only; browsers reach web through its
+// load balancer and nothing calls its Cloud Map name, so the warning is acknowledged, as a user would.
+Annotations.of(web).acknowledgeWarning('cdk-ecs-devops:cloudMapBypassesShifting',
+  'web is called through its public load balancer only; nothing uses its Cloud Map name');
 catalog.connections.allowDefaultPortFrom(web);
 new BlueGreenPipeline(shop, 'WebPipeline', { service: web, source: PipelineSource.s3() });
 
