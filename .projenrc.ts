@@ -140,7 +140,8 @@ project.addTask('integ:update', {
   receiveArgs: true,
 });
 
-const requireCfnLint = 'command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it (pip install cfn-lint)" >&2; exit 1; }';
+// projen runs exec steps in its own portable shell, which has no `command` builtin: ask sh.
+const requireCfnLint = 'sh -c \'command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: install it (pip install cfn-lint)" >&2; exit 1; }\'';
 const cfnLint = project.addTask('lint:cfn', {
   description: 'cfn-lint every template of the sample app and of the integ snapshots',
   steps: [
