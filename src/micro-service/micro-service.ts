@@ -44,7 +44,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly cpuArchitecture: ecs.CpuArchitecture;
   /** How new versions replace running ones. */
   public readonly deploymentStrategy: DeploymentStrategy;
-  /** Where the tasks run; for `ServiceCapacity.ec2()`, with its capacity provider resolved. */
+  /** Where the tasks run. For `ServiceCapacity.ec2()`, with its capacity provider resolved. */
   public readonly capacity: ServiceCapacity;
   /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
   public readonly deregistrationDelay: Duration;
@@ -73,34 +73,34 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   /** The URL inside the VPC, through Cloud Map: `http://<serviceName>.<namespace>:<containerPort>`. */
   public readonly serviceDiscoveryUrl: string;
 
-  /** The load balancer; undefined with `LoadBalancerType.NONE`. */
+  /** The load balancer. Undefined with `LoadBalancerType.NONE`. */
   public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
-  /** The listener that forwards to the service; undefined without a load balancer. */
+  /** The listener that forwards to the service. Undefined without a load balancer. */
   public readonly listener?: elbv2.ApplicationListener;
-  /** The target group the tasks register in (the blue one of a blue/green strategy); undefined without a load balancer. */
+  /** The target group the tasks register in (the blue one of a blue/green strategy). Undefined without a load balancer. */
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
-  /** The second target group new tasks start behind; undefined for rolling updates. */
+  /** The second target group new tasks start behind. Undefined for rolling updates. */
   public readonly greenTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** The listener that reaches new tasks before production traffic does; undefined for rolling updates. */
+  /** The listener that reaches new tasks before production traffic does. Undefined for rolling updates. */
   public readonly testListener?: elbv2.ApplicationListener;
-  /** The production listener's rule whose weights ECS moves (ECS blue/green, canary, linear); undefined otherwise. */
+  /** The production listener's rule whose weights ECS moves (ECS blue/green, canary, linear). Undefined otherwise. */
   public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
-  /** The test listener's rule whose weights ECS moves (ECS blue/green, canary, linear); undefined otherwise. */
+  /** The test listener's rule whose weights ECS moves (ECS blue/green, canary, linear). Undefined otherwise. */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
-  /** The CodeDeploy deployment group; undefined unless the strategy is `DeploymentStrategy.codeDeploy()`. */
+  /** The CodeDeploy deployment group. Undefined unless the strategy is `DeploymentStrategy.codeDeploy()`. */
   public readonly deploymentGroup?: codedeploy.EcsDeploymentGroup;
-  /** The parameter holding the image the pipeline deployed last; undefined unless the image is `ServiceImage.fromPipeline()`. */
+  /** The parameter holding the image the pipeline deployed last. Undefined unless the image is `ServiceImage.fromPipeline()`. */
   public readonly imageParameter?: ssm.IStringParameter;
-  /** The load balancer's URL, such as `https://name-123.eu-west-1.elb.amazonaws.com`; undefined without one. */
+  /** The load balancer's URL, such as `https://name-123.eu-west-1.elb.amazonaws.com`. Undefined without one. */
   public readonly url?: string;
-  /** The bucket the load balancer writes access logs to; undefined when access logs are off. */
+  /** The bucket the load balancer writes access logs to. Undefined when access logs are off. */
   public readonly accessLogsBucket?: s3.IBucket;
-  /** The alarms that roll a deployment back by default (see `rollbackAlarms`); empty without a load balancer. */
+  /** The alarms that roll a deployment back by default (see `rollbackAlarms`). Empty without a load balancer. */
   public readonly rollbackAlarms: cloudwatch.Alarm[];
-  /** The task-count scaling target; undefined without `autoScaling`. */
+  /** The task-count scaling target. Undefined without `autoScaling`. */
   public readonly scaling?: ecs.ScalableTaskCount;
 
-  /** The security groups of the tasks; the default port is the container port. */
+  /** The security groups of the tasks. The default port is the container port. */
   public readonly connections: ec2.Connections;
   /** The task role: what the application's AWS SDK calls run as. */
   public readonly grantPrincipal: iam.IPrincipal;

@@ -107,7 +107,7 @@ export interface MicroServiceProps {
   readonly secrets?: Record<string, ecs.Secret>;
 
   /**
-   * A health check run inside the container; the image must have the command it uses.
+   * A health check run inside the container. The image must have the command it uses.
    *
    * @default - none; the load balancer's health check decides
    */
@@ -144,7 +144,7 @@ export interface MicroServiceProps {
   readonly repository?: ecr.IRepository;
 
   /**
-   * How many images the created repository keeps besides the deployed ones; older ones expire.
+   * How many images the created repository keeps besides the deployed ones. Older ones expire.
    * The images a pipeline deployed (tagged `deployed-<tag>` by its record step) are kept apart,
    * the newest `maxDeployedImageCount` of them, so a build that was never deployed cannot expire
    * the image the service runs or rolls back to.
