@@ -1,11 +1,11 @@
-import { Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { IMAGE_FIX, imageProblem, TAG_FIX, tagProblem } from './private/image-reference';
 import { createImageParameter, PipelineContainerImage } from './private/pipeline-image';
-import { fail } from './private/validation';
+import { checkGrammar, fail } from './private/validation';
 
 /**
  * Options for `ServiceImage.fromRegistry()`.
@@ -81,7 +81,8 @@ export abstract class ServiceImage {
    */
   public static fromRegistry(imageName: string, options: RegistryImageOptions = {}): ServiceImage {
     return new class extends ServiceImage {
-      public bind(): ecs.ContainerImage {
+      public bind(scope: Construct): ecs.ContainerImage {
+        checkGrammar(scope, 'imageName', imageName, imageProblem, IMAGE_FIX);
         return ecs.ContainerImage.fromRegistry(imageName, { credentials: options.credentials });
       }
     }();
@@ -93,7 +94,9 @@ export abstract class ServiceImage {
    */
   public static fromEcrRepository(repository: ecr.IRepository, tag: string): ServiceImage {
     return new class extends ServiceImage {
-      public bind(): ecs.ContainerImage {
+      public bind(scope: Construct): ecs.ContainerImage {
+        // aws-cdk-lib takes a digest in place of the tag and writes `@sha256:…` for it.
+        checkGrammar(scope, 'tag', tag, t => t.startsWith('sha256:') ? imageProblem(`image@${t}`) : tagProblem(t), TAG_FIX);
         return ecs.ContainerImage.fromEcrRepository(repository, tag);
       }
     }();
@@ -135,9 +138,7 @@ export abstract class ServiceImage {
         if (!bindOptions.repository) {
           fail(scope, 'ServiceImage.fromPipeline() needs the service\'s ECR repository in its bind options: bind it through a MicroService, which passes its repository');
         }
-        if (!Token.isUnresolved(options.initialImage) && !/^[^\s]+$/.test(options.initialImage)) {
-          fail(scope, `initialImage ('${options.initialImage}') must be an image reference without spaces, such as 'public.ecr.aws/nginx/nginx:1.27-alpine'`);
-        }
+        checkGrammar(scope, 'initialImage', options.initialImage, imageProblem, IMAGE_FIX);
         const { parameter, creation } = createImageParameter(scope, options.initialImage);
         return new PipelineContainerImage(parameter, bindOptions.repository, creation);
       }

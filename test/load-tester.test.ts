@@ -294,6 +294,12 @@ describe('LoadTester options', () => {
     Annotations.fromStack(f.stack).hasWarning('/Test/Tester', Match.stringLikeRegexp('a round of runs can take 1220 s .* every 900 s, so runs can overlap'));
   });
 
+  test('a cron schedule is accepted and not compared with the round', () => {
+    const f = fixture();
+    tester({ timeLimit: Duration.minutes(10), trigger: LoadTestTrigger.onSchedule(events.Schedule.cron({ minute: '59', hour: '3' })) }, f);
+    Annotations.fromStack(f.stack).hasNoWarning('*', Match.stringLikeRegexp('overlap'));
+  });
+
   test('a round that fits its schedule is not flagged', () => {
     const f = fixture();
     tester({ trigger: LoadTestTrigger.onSchedule(events.Schedule.rate(Duration.minutes(5))) }, f);
@@ -406,6 +412,13 @@ describe('LoadTester fails', () => {
 
   test('fails when the pause between continuous rounds is under a second', () => {
     expect(() => tester({ trigger: LoadTestTrigger.continuous({ pauseBetweenRuns: Duration.seconds(0) }) })).toThrow(/pauseBetweenRuns \(0 s\) must be from 1 to 86400 seconds/);
+  });
+
+  test('fails when the schedule is not one EventBridge reads', () => {
+    expect(() => tester({ trigger: LoadTestTrigger.onSchedule(events.Schedule.expression('rate(1 minutes)')) }))
+      .toThrow(/Test\/Tester: trigger \('rate\(1 minutes\)'\) must use the singular unit for a rate of 1, as EventBridge requires: use rate\(5 minutes\)/);
+    expect(() => tester({ trigger: LoadTestTrigger.onSchedule(events.Schedule.cron({ minute: '60' })) }))
+      .toThrow(/trigger \('cron\(60 \* \* \* \? \*\)'\) has Minutes '60'/);
   });
 
   test('fails when the task size is not a Fargate size', () => {

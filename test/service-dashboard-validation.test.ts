@@ -22,7 +22,9 @@ describe('ServiceDashboard fails', () => {
   test('fails when an email is not an email address', () => {
     const { stack } = setup();
     expect(() => new ServiceDashboard(stack, 'Dashboard', { alarmEmails: ['ops.example.com'] }))
-      .toThrow(/alarmEmails has 'ops.example.com', which is not an email address/);
+      .toThrow("Shop/Dashboard: alarmEmails ('ops.example.com') is not an email address: give one address per entry, in the form name@example.com");
+    expect(() => new ServiceDashboard(newStack('Other'), 'Dashboard', { alarmEmails: ['a@example.com,b@example.com'] }))
+      .toThrow(/alarmEmails \('a@example.com,b@example.com'\) is not one email address/);
   });
 
   test('fails when errorRatePercent is out of range', () => {

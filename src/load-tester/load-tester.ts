@@ -14,6 +14,7 @@ import {
   SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, encodedScript, scriptEnvironment,
 } from '../private/load-test-metrics';
 import { RunTaskTarget } from '../private/run-task-target';
+import { checkSchedule } from '../private/schedule-expression';
 import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 import { ServiceImage } from '../service-image';
@@ -194,7 +195,7 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
       cpu,
       memoryLimitMiB,
-      // Fargate Spot runs X86_64 only.
+      // Images are built for X86_64 unless they say otherwise, and the tester takes any image (props.image).
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
 
@@ -389,21 +390,11 @@ export class LoadTester extends Construct implements ec2.IConnectable {
 
     // A round can take every target's time limit plus a request timeout; a schedule that fires
     // sooner starts a second tester next to the first and doubles the load.
-    const interval = v.trigger.schedule ? rateSeconds(v.trigger.schedule) : undefined;
+    const interval = v.trigger.schedule ? checkSchedule(this, 'trigger', v.trigger.schedule, 'eventbridge')?.rateSeconds : undefined;
     const longestRound = props.targets.length * (v.timeLimit.toSeconds() + v.requestTimeout.toSeconds());
     if (interval !== undefined && longestRound > interval) {
       Annotations.of(this).addWarningV2('cdk-ecs-devops:loadTestOverlap',
         `a round of runs can take ${longestRound} s (${props.targets.length} targets × (timeLimit + requestTimeout)) but the schedule starts one every ${interval} s, so runs can overlap: lower timeLimit or schedule less often`);
     }
   }
-}
-
-/** The interval of a `rate(...)` schedule in seconds; undefined for cron schedules. */
-function rateSeconds(schedule: events.Schedule): number | undefined {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule.expressionString);
-  if (!match) {
-    return undefined;
-  }
-  const unit = match[2].startsWith('minute') ? 60 : match[2].startsWith('hour') ? 3600 : 86_400;
-  return Number(match[1]) * unit;
 }

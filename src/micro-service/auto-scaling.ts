@@ -3,9 +3,11 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { ServiceAutoScaling } from './auto-scaling-props';
+import { ScheduledScaling, ServiceAutoScaling } from './auto-scaling-props';
 import { ResolvedAutoScaling, ResolvedProps } from './resolve';
-import { checkRange, fail } from '../private/validation';
+import { checkSchedule } from '../private/schedule-expression';
+import { SCHEDULED_ACTION_NAME_FIX, scheduledActionNameProblem } from '../private/scheduled-action-name';
+import { checkGrammar, checkRange, fail } from '../private/validation';
 
 /** Task-count scaling: target tracking on CPU, memory and requests, CPU steps and schedules. */
 export function addAutoScaling(scope: Construct, r: ResolvedProps, service: ecs.BaseService,
@@ -93,11 +95,30 @@ function validateAutoScaling(scope: Construct, r: ResolvedProps, options: Servic
       fail(scope, `autoScaling.schedules has two schedules named '${schedule.name}': give each a unique name`);
     }
     names.add(schedule.name);
-    if (schedule.minCapacity === undefined && schedule.maxCapacity === undefined) {
-      fail(scope, `autoScaling.schedules '${schedule.name}' changes nothing: set minCapacity, maxCapacity or both`);
-    }
-    if (schedule.minCapacity !== undefined && schedule.maxCapacity !== undefined && schedule.minCapacity > schedule.maxCapacity) {
-      fail(scope, `autoScaling.schedules '${schedule.name}' has minCapacity (${schedule.minCapacity}) above maxCapacity (${schedule.maxCapacity})`);
-    }
+    validateSchedule(scope, s, schedule);
   }
+}
+
+/**
+ * A scheduled action's name and expression as Application Auto Scaling reads them, and the
+ * capacity it sets against the range the service scales in: a scheduled minimum above the maximum
+ * in force (or a maximum below the minimum) is refused by Application Auto Scaling when the action
+ * runs, not when it is created.
+ */
+function validateSchedule(scope: Construct, s: ResolvedAutoScaling, schedule: ScheduledScaling): void {
+  const label = `autoScaling.schedules '${schedule.name}'`;
+  checkGrammar(scope, 'autoScaling.schedules name', schedule.name, scheduledActionNameProblem, SCHEDULED_ACTION_NAME_FIX);
+  checkSchedule(scope, `${label} schedule`, schedule.schedule, 'application-auto-scaling');
+  checkRange(scope, `${label} minCapacity`, schedule.minCapacity, 0, 5000);
+  checkRange(scope, `${label} maxCapacity`, schedule.maxCapacity, 0, 5000);
+  if (schedule.minCapacity === undefined && schedule.maxCapacity === undefined) {
+    fail(scope, `${label} changes nothing: set minCapacity, maxCapacity or both`);
+  }
+  const min = schedule.minCapacity ?? s.minCapacity;
+  const max = schedule.maxCapacity ?? s.maxCapacity;
+  if ([min, max].some(v => Token.isUnresolved(v)) || min <= max) {
+    return;
+  }
+  const [minFrom, maxFrom] = [schedule.minCapacity === undefined ? 'autoScaling.minCapacity' : 'its minCapacity', schedule.maxCapacity === undefined ? 'autoScaling.maxCapacity' : 'its maxCapacity'];
+  fail(scope, `${label} sets minCapacity (${min}, ${minFrom}) above maxCapacity (${max}, ${maxFrom}), which Application Auto Scaling refuses when the action runs: set the schedule's maxCapacity too, or keep minCapacity at most ${max}`);
 }

@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { fail } from '../private/validation';
+import { checkGrammar, fail } from '../private/validation';
+import { isShellIdentifier, VARIABLE_NAME_FIX, variableNameProblem } from '../private/variable-name';
 
 /** Environment variable names that say they hold a credential. */
 const CREDENTIAL_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL/i;
@@ -18,6 +19,8 @@ const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
  * references resolved at deploy time, not credentials written into the code.
  */
 export function checkEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {
+  checkVariableNames(scope, 'environment', Object.keys(environment));
+  checkVariableNames(scope, 'secrets', Object.keys(secrets));
   for (const name of Object.keys(secrets)) {
     if (name in environment) {
       fail(scope, `'${name}' is both in environment and in secrets: keep it in secrets only`);
@@ -29,6 +32,20 @@ export function checkEnvironment(scope: IConstruct, environment: Record<string, 
     }
     if (value !== '' && !Token.isUnresolved(value) && CREDENTIAL_NAME.test(name) && !SECRET_REFERENCE_NAME.test(name)) {
       fail(scope, `environment variable '${name}' looks like a credential and has a literal value, which would be stored in clear text: pass it through secrets, for example secrets: { ${name}: ecs.Secret.fromSecretsManager(secret, 'password') }`);
+    }
+  }
+}
+
+/**
+ * Rule: every variable name can be set in a container; a name a shell cannot read gets a warning,
+ * because ECS and Docker accept it and applications that read their environment directly can use it.
+ */
+function checkVariableNames(scope: IConstruct, prop: 'environment' | 'secrets', names: string[]): void {
+  for (const name of names) {
+    checkGrammar(scope, `${prop} variable name`, name, variableNameProblem, VARIABLE_NAME_FIX);
+    if (!Token.isUnresolved(name) && !isShellIdentifier(name)) {
+      Annotations.of(scope).addWarningV2('cdk-ecs-devops:variableName',
+        `${prop} variable name ('${name}') is not a shell identifier, so a shell or an entrypoint script cannot read it: ${VARIABLE_NAME_FIX}`);
     }
   }
 }

@@ -8,8 +8,9 @@ import { Construct } from 'constructs';
 import { BlueGreenResources } from './blue-green';
 import { MicroServiceProps } from './props';
 import { ResolvedLoadBalancer, ResolvedProps } from './resolve';
+import { HTTP_CODES_FIX, httpCodesProblem } from '../private/http-codes';
 import { secureBucket } from '../private/secure-bucket';
-import { checkElbName, checkPort, checkRange, checkSeconds, fail } from '../private/validation';
+import { checkElbName, checkGrammar, checkPort, checkRange, checkSeconds, fail } from '../private/validation';
 
 /** What a MicroService with a load balancer gets. */
 export interface LoadBalancing extends BlueGreenResources {
@@ -159,13 +160,50 @@ function validateLoadBalancer(scope: Construct, r: ResolvedProps, lb: ResolvedLo
   if (!lb.accessLogs && props.accessLogsBucket) {
     fail(scope, 'accessLogsBucket is set but accessLogs is false: remove one of them');
   }
+  if (props.accessLogsBucket) {
+    checkAccessLogsEncryption(scope, props.accessLogsBucket);
+  }
+  checkTwoZones(scope, props.infra.vpc, lb);
   validateHealthCheck(scope, lb.healthCheck);
   checkSeconds(scope, 'longestRequest', props.longestRequest, 0, 3600);
   checkSeconds(scope, 'deregistrationDelay', r.deregistrationDelay, 0, 3600);
   checkSeconds(scope, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647);
 }
 
+/**
+ * "The only server-side encryption option that's supported is Amazon S3-managed keys (SSE-S3)"
+ * ("Enable access logs for your Application Load Balancer", bucket requirements,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
+ * Known at synth for a bucket with a KMS key and for a bucket of this app; an imported bucket's
+ * encryption is not.
+ */
+function checkAccessLogsEncryption(scope: Construct, bucket: s3.IBucket): void {
+  const cfn = bucket.node.defaultChild;
+  const encryption = cfn instanceof s3.CfnBucket ? Stack.of(cfn).resolve(cfn.bucketEncryption) : undefined;
+  const algorithms: unknown[] = (encryption?.serverSideEncryptionConfiguration ?? [])
+    .map((rule: any) => rule?.serverSideEncryptionByDefault?.sseAlgorithm);
+  const kms = algorithms.find(a => typeof a === 'string' && a.startsWith('aws:kms')) ?? (bucket.encryptionKey ? 'aws:kms' : undefined);
+  if (kms) {
+    fail(scope, `accessLogsBucket (${bucket.node.path}) is encrypted with ${kms}, but Elastic Load Balancing writes access logs only to buckets encrypted with SSE-S3: use a bucket with encryption: s3.BucketEncryption.S3_MANAGED, or remove accessLogsBucket to let the service create one`);
+  }
+}
+
+/**
+ * An Application Load Balancer needs subnets in at least two Availability Zones ("Application
+ * Load Balancers", Availability Zones,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html).
+ * Zones that are tokens (a region-only stack) count by their distinct expressions.
+ */
+function checkTwoZones(scope: Construct, vpc: ec2.IVpc, lb: ResolvedLoadBalancer): void {
+  const subnetType = lb.internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+  const zones = new Set(vpc.selectSubnets({ subnetType }).subnets.map(s => s.availabilityZone));
+  if (zones.size === 1) {
+    fail(scope, `loadBalancerType ${lb.internetFacing ? 'PUBLIC' : 'INTERNAL'} puts an Application Load Balancer in the VPC's ${lb.internetFacing ? 'public' : 'private'} subnets, which span 1 Availability Zone, but it needs two: create the BaseInfra with maxAzs 2 or more, or use LoadBalancerType.NONE`);
+  }
+}
+
 function validateHealthCheck(scope: Construct, hc: elbv2.HealthCheck): void {
+  checkGrammar(scope, 'targetHealthCheck.healthyHttpCodes', hc.healthyHttpCodes, httpCodesProblem, HTTP_CODES_FIX);
   if (hc.path !== undefined && !Token.isUnresolved(hc.path) && (!hc.path.startsWith('/') || hc.path.length > 1024)) {
     fail(scope, `targetHealthCheck.path ('${hc.path}') must start with '/' and be at most 1024 characters, for example '/health'`);
   }

@@ -8,8 +8,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CODECOMMIT_NAME_FIX, codeCommitNameProblem } from '../private/codecommit-name';
+import { CONNECTION_ARN_FIX, connectionArnProblem } from '../private/connection-arn';
+import { BRANCH_FIX, branchProblem } from '../private/git-branch';
+import { TAG_FIX, tagProblem } from '../private/image-reference';
+import { REPOSITORY_ID_FIX, repositoryIdProblem } from '../private/repository-id';
 import { secureBucket } from '../private/secure-bucket';
-import { fail } from '../private/validation';
+import { checkGrammar, fail } from '../private/validation';
 
 /**
  * Options for `PipelineSource.connection()`.
@@ -163,13 +168,13 @@ export abstract class PipelineSource {
     return new class extends PipelineSource {
       public bind(scope: Construct): PipelineSourceConfig {
         const branch = options.branch ?? 'main';
-        const [owner, repo, ...rest] = options.repository.split('/');
-        if (Token.isUnresolved(options.repository) || !owner || !repo || rest.length > 0) {
-          fail(scope, `source repository ('${options.repository}') must be 'owner/name', known at synth, for example 'my-org/orders-service'`);
+        if (Token.isUnresolved(options.repository)) {
+          fail(scope, `source repository must be known at synth: the source action takes its owner and name apart; ${REPOSITORY_ID_FIX}`);
         }
-        if (!Token.isUnresolved(options.connectionArn) && !/^arn:aws[a-z-]*:(codeconnections|codestar-connections):/.test(options.connectionArn)) {
-          fail(scope, `source connectionArn ('${options.connectionArn}') is not a CodeConnections connection ARN: copy it from Developer Tools > Settings > Connections, it starts with 'arn:aws:codeconnections:'`);
-        }
+        checkGrammar(scope, 'source repository', options.repository, repositoryIdProblem, REPOSITORY_ID_FIX);
+        checkGrammar(scope, 'source connectionArn', options.connectionArn, connectionArnProblem, CONNECTION_ARN_FIX);
+        checkGrammar(scope, 'source branch', branch, branchProblem, BRANCH_FIX);
+        const [owner, repo] = options.repository.split('/');
         const output = new codepipeline.Artifact('Source');
         const action = new ConnectionSourceAction({
           actionName: 'Source',
@@ -204,6 +209,9 @@ export abstract class PipelineSource {
         if ((options.repository === undefined) === (options.repositoryName === undefined)) {
           fail(scope, 'PipelineSource.codeCommit() needs exactly one of repository (an existing one) and repositoryName (to create one)');
         }
+        const branch = options.branch ?? 'main';
+        checkGrammar(scope, 'source repositoryName', options.repositoryName, codeCommitNameProblem, CODECOMMIT_NAME_FIX);
+        checkGrammar(scope, 'source branch', branch, branchProblem, BRANCH_FIX);
         let created: codecommit.Repository | undefined;
         if (!options.repository) {
           created = new codecommit.Repository(scope, 'SourceRepository', {
@@ -218,7 +226,7 @@ export abstract class PipelineSource {
         const action = new actions.CodeCommitSourceAction({
           actionName: 'Source',
           repository,
-          branch: options.branch ?? 'main',
+          branch,
           output,
           trigger: actions.CodeCommitTrigger.EVENTS,
         });
@@ -279,12 +287,14 @@ export abstract class PipelineSource {
    */
   public static ecrImage(options: EcrImageSourceOptions): PipelineSource {
     return new class extends PipelineSource {
-      public bind(): PipelineSourceConfig {
+      public bind(scope: Construct): PipelineSourceConfig {
+        const tag = options.tag ?? 'latest';
+        checkGrammar(scope, 'source tag', tag, tagProblem, TAG_FIX);
         const output = new codepipeline.Artifact('Source');
         const action = new actions.EcrSourceAction({
           actionName: 'Source',
           repository: options.repository,
-          imageTag: options.tag ?? 'latest',
+          imageTag: tag,
           output,
         });
         return { action, output, imageRepository: options.repository };

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { MicroService } from '../micro-service';
 import { createServicePipeline, DeployEngine } from './pipeline-core';
 import { ServicePipelineProps } from './service-pipeline-props';
+import { validatePipelineProps } from './validate-props';
 
 /**
  * What `RollingPipeline` and `BlueGreenPipeline` have in common: the same stages and the same
@@ -38,6 +39,7 @@ export abstract class ServicePipelineBase extends Construct {
    */
   protected constructor(scope: Construct, id: string, props: ServicePipelineProps) {
     super(scope, id);
+    validatePipelineProps(this, props);
     this.service = props.service;
     // The subclass checks the props against its engine before anything is created, with this
     // construct's path in its errors.

@@ -127,3 +127,18 @@ function describe(values: number[]): string {
   }
   return `${values[0]} to ${values[values.length - 1]} in steps of ${values[1] - values[0]}`;
 }
+
+/**
+ * A string another service parses later, checked by a grammar's `problem` function (which says
+ * what is wrong, or undefined): fails with the prop, the value, the problem and the fix.
+ */
+export function checkGrammar(scope: IConstruct, prop: string, value: string | undefined,
+  problem: (value: string) => string | undefined, fix: string): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  const why = problem(value);
+  if (why) {
+    fail(scope, `${prop} ('${value}') ${why}: ${fix}`);
+  }
+}

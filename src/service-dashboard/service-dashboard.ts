@@ -9,7 +9,8 @@ import { loadTesterRows, serviceRows } from './widgets';
 import { LoadTester } from '../load-tester';
 import { MicroService } from '../micro-service';
 import { AlarmOverviewWidget } from '../private/alarm-overview-widget';
-import { fail } from '../private/validation';
+import { EMAIL_FIX, emailProblem } from '../private/email-address';
+import { checkGrammar, fail } from '../private/validation';
 
 /** CloudWatch alarm names have at most 255 characters; the longest suffix is 20. */
 const MAX_PREFIX_LENGTH = 230;
@@ -138,9 +139,7 @@ export class ServiceDashboard extends Construct {
       fail(this, 'alarmEmails and alarmTopic are both set: subscribe the emails to alarmTopic where it is defined, or remove alarmTopic to let the dashboard create a topic');
     }
     for (const email of emails) {
-      if (!Token.isUnresolved(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-        fail(this, `alarmEmails has '${email}', which is not an email address: use the form name@example.com`);
-      }
+      checkGrammar(this, 'alarmEmails', email, emailProblem, EMAIL_FIX);
     }
     this.thresholds = props.alarmThresholds ?? {};
     validateThresholds(this, 'alarmThresholds', this.thresholds);

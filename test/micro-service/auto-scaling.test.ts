@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { build, create, serviceProperties } from './builder';
@@ -112,7 +113,28 @@ describe('auto scaling fails when', () => {
       .toThrow(/two schedules named 'a'/);
     expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'a', schedule }] } })).toThrow(/schedules 'a' changes nothing/);
     expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'a', schedule, minCapacity: 3, maxCapacity: 2 }] } }))
-      .toThrow(/schedules 'a' has minCapacity \(3\) above maxCapacity \(2\)/);
+      .toThrow(/schedules 'a' sets minCapacity \(3, its minCapacity\) above maxCapacity \(2, its maxCapacity\)/);
+  });
+
+  test('a scheduled minimum is above the scaling maximum, or a scheduled maximum below the scaling minimum', () => {
+    expect(() => create({ autoScaling: { maxCapacity: 4, targetCpuUtilizationPercent: 60, schedules: [{ name: 'morning', schedule, minCapacity: 10 }] } }))
+      .toThrow("Test/Orders: autoScaling.schedules 'morning' sets minCapacity (10, its minCapacity) above maxCapacity (4, autoScaling.maxCapacity), which Application Auto Scaling refuses when the action runs: set the schedule's maxCapacity too, or keep minCapacity at most 4");
+    expect(() => create({ autoScaling: { minCapacity: 3, maxCapacity: 6, schedules: [{ name: 'night', schedule, maxCapacity: 2 }] } }))
+      .toThrow(/schedules 'night' sets minCapacity \(3, autoScaling.minCapacity\) above maxCapacity \(2, its maxCapacity\)/);
+  });
+
+  test('a schedule\'s expression is not one Application Auto Scaling reads', () => {
+    expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'morning', schedule: appscaling.Schedule.expression('cron(0 25 * * ? *)'), minCapacity: 3 }] } }))
+      .toThrow(/Test\/Orders: autoScaling.schedules 'morning' schedule \('cron\(0 25 \* \* \? \*\)'\) has Hours '25': 25 is outside 0-23.*: use rate\(5 minutes\)/);
+    expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name: 'morning', schedule: appscaling.Schedule.expression('cron(0 8 * * MON-FRI)'), minCapacity: 3 }] } }))
+      .toThrow(/schedule \('cron\(0 8 \* \* MON-FRI\)'\) has 5 fields/);
+  });
+
+  test('a schedule\'s name has a character Application Auto Scaling refuses', () => {
+    for (const name of ['scale:morning', 'scale/morning', 'scale|morning']) {
+      expect(() => create({ autoScaling: { maxCapacity: 4, schedules: [{ name, schedule, minCapacity: 3 }] } }))
+        .toThrow(`Test/Orders: autoScaling.schedules name ('${name}') has ':', '/', '|' or a control character`);
+    }
   });
 });
 
@@ -152,6 +174,24 @@ describe('auto scaling accepts', () => {
     const { template } = build({ autoScaling: { maxCapacity: 4, cpuStepScaling: { scaleOutAbove: 50, scaleInBelow: 49 } } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 50 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'LessThanOrEqualToThreshold', Threshold: 49 });
+  });
+
+  test('a scheduled minimum above the scaling maximum when the schedule raises the maximum too; rate and at schedules; names with spaces', () => {
+    const { template } = build({
+      autoScaling: {
+        maxCapacity: 4,
+        schedules: [
+          { name: 'Black Friday', schedule: appscaling.Schedule.at(new Date(Date.UTC(2030, 10, 29, 6))), minCapacity: 10, maxCapacity: 20 },
+          { name: 'hourly', schedule: appscaling.Schedule.rate(Duration.hours(1)), minCapacity: 4 },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScheduledActions: [
+        Match.objectLike({ ScheduledActionName: 'Black Friday', Schedule: 'at(2030-11-29T06:00:00)', ScalableTargetAction: { MinCapacity: 10, MaxCapacity: 20 } }),
+        Match.objectLike({ ScheduledActionName: 'hourly', Schedule: 'rate(1 hour)', ScalableTargetAction: { MinCapacity: 4 } }),
+      ],
+    });
   });
 
   test('schedules with distinct names that set only a maximum, or an equal minimum and maximum', () => {

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -68,5 +68,26 @@ describe('the environment check accepts', () => {
         Secrets: [Match.objectLike({ Name: 'DB_PASSWORD' })],
       })],
     });
+  });
+});
+
+describe('variable names', () => {
+  test('fails when an environment variable name has a space, an equals sign or is empty', () => {
+    expect(() => create({ environment: { 'LOG LEVEL': 'debug' } }))
+      .toThrow("Test/Orders: environment variable name ('LOG LEVEL') has '=', whitespace or a control character, which a variable name cannot have: use letters, digits and underscores");
+    expect(() => create({ environment: { 'LOG_LEVEL=debug': 'x' } })).toThrow(/environment variable name \('LOG_LEVEL=debug'\)/);
+    expect(() => create({ environment: { '': 'x' } })).toThrow(/environment variable name \(''\) is empty/);
+  });
+
+  test('fails when a secret variable name is empty', () => {
+    const stack = newStack();
+    const secret = ecs.Secret.fromSsmParameter(ssm.StringParameter.fromStringParameterName(stack, 'P', '/x'));
+    expect(() => create({ secrets: { '': secret } }, stack)).toThrow(/Test\/Orders: secrets variable name \(''\) is empty/);
+  });
+
+  test('accepts a name a shell cannot read, with a warning', () => {
+    const { stack } = build({ environment: { 'spring.profiles.active': 'prod', 'LOG_LEVEL': 'info' } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('variableName'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringContaining("environment variable name ('spring.profiles.active') is not a shell identifier")]);
   });
 });

@@ -1,9 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { build, certificate, create, IMAGE, serviceProperties } from './builder';
-import { LoadBalancerType, MicroService } from '../../src';
+import { BaseInfra, LoadBalancerType, MicroService } from '../../src';
 import { importedInfra, newStack } from '../util';
 
 describe('the load balancer of a service with defaults', () => {
@@ -225,7 +226,47 @@ describe('load balancing fails when', () => {
   });
 });
 
+describe('load balancing fails when settings do not fit together', () => {
+  test('the health-check success codes are not codes ALB reads', () => {
+    expect(() => create({ targetHealthCheck: { healthyHttpCodes: '2xx' } }))
+      .toThrow("Test/Orders: targetHealthCheck.healthyHttpCodes ('2xx') has '2xx', which is not a three-digit code or a range of them (ALB does not read patterns such as 2xx): use codes from 200 to 499, such as '200', '200,204' or '200-399'");
+    expect(() => create({ targetHealthCheck: { healthyHttpCodes: '200,502' } })).toThrow(/healthyHttpCodes \('200,502'\) has '502', outside 200-499/);
+  });
+
+  test('the VPC has subnets in one Availability Zone', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'OneAz', {
+      vpcId: 'vpc-1', vpcCidrBlock: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-pub'], privateSubnetIds: ['subnet-priv'],
+    });
+    const infra = BaseInfra.fromBaseInfraAttributes(stack, 'Platform', { vpc, clusterName: 'c', namespaceName: 'svc.internal', namespaceId: 'ns-1', namespaceArn: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-1' });
+    expect(() => create({ infra }, stack))
+      .toThrow("Test/Orders: loadBalancerType INTERNAL puts an Application Load Balancer in the VPC's private subnets, which span 1 Availability Zone, but it needs two: create the BaseInfra with maxAzs 2 or more, or use LoadBalancerType.NONE");
+  });
+
+  test('the access-log bucket is encrypted with KMS, which ELB cannot write to', () => {
+    for (const encryption of [s3.BucketEncryption.KMS_MANAGED, s3.BucketEncryption.KMS, s3.BucketEncryption.DSSE_MANAGED]) {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'Logs', { encryption });
+      expect(() => create({ accessLogsBucket: bucket }, stack))
+        .toThrow(/Test\/Orders: accessLogsBucket \(Test\/Logs\) is encrypted with aws:kms(:dsse)?, but Elastic Load Balancing writes access logs only to buckets encrypted with SSE-S3/);
+    }
+  });
+});
+
 describe('load balancing accepts', () => {
+  test('success codes as a list, a range and both; an SSE-S3 access-log bucket; a one-AZ VPC without a load balancer', () => {
+    const { template } = build({ targetHealthCheck: { healthyHttpCodes: '200-299,301' } });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Matcher: { HttpCode: '200-299,301' } });
+    const stack = newStack();
+    expect(() => build({ accessLogsBucket: new s3.Bucket(stack, 'Logs', { encryption: s3.BucketEncryption.S3_MANAGED }) }, stack)).not.toThrow();
+    const one = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(one, 'OneAz', {
+      vpcId: 'vpc-1', vpcCidrBlock: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-pub'], privateSubnetIds: ['subnet-priv'],
+    });
+    const infra = BaseInfra.fromBaseInfraAttributes(one, 'Platform', { vpc, clusterName: 'c', namespaceName: 'svc.internal', namespaceId: 'ns-1', namespaceArn: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-1' });
+    expect(() => build({ infra, loadBalancerType: LoadBalancerType.NONE }, one)).not.toThrow();
+  });
+
   test('listener ports 1 and 65535, the ends of the TCP range', () => {
     for (const listenerPort of [1, 65535]) {
       const { template } = build({ listenerPort });

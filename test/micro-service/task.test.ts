@@ -168,6 +168,37 @@ describe('the task fails when', () => {
   });
 });
 
+describe('images fail when', () => {
+  test('a registry image name is not an image reference', () => {
+    expect(() => create({ image: ServiceImage.fromRegistry('public.ecr.aws/nginx/NGINX:1.27') }))
+      .toThrow("Test/Orders: imageName ('public.ecr.aws/nginx/NGINX:1.27') has 'NGINX' in its repository, which must be lowercase letters and digits separated by '.', '_', '__' or '-': write it as [registry/]repository[:tag][@digest]");
+    expect(() => create({ image: ServiceImage.fromRegistry('nginx:') })).toThrow(/imageName \('nginx:'\) has tag ''/);
+  });
+
+  test('an ECR tag is not an image tag, or a digest in its place is not one', () => {
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'orders');
+    expect(() => create({ image: ServiceImage.fromEcrRepository(repo, 'release/1.2') }, stack))
+      .toThrow(/Test\/Orders: tag \('release\/1.2'\) is not an image tag: 1-128 letters, digits, '_', '.' and '-'.*: use 1-128 letters/);
+    const other = newStack();
+    const otherRepo = ecr.Repository.fromRepositoryName(other, 'Repo', 'orders');
+    expect(() => create({ image: ServiceImage.fromEcrRepository(otherRepo, 'sha256:abc') }, other)).toThrow(/tag \('sha256:abc'\) has digest 'sha256:abc', which is not algorithm:hex/);
+  });
+});
+
+describe('images accept', () => {
+  test('a registry image with a port and a digest, and an ECR image by digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(() => build({ image: ServiceImage.fromRegistry(`registry.example.com:5000/team/orders:1.2@${digest}`) })).not.toThrow();
+    const stack = newStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'orders');
+    const { template } = build({ image: ServiceImage.fromEcrRepository(repo, digest) }, stack);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`orders@${digest}`)])] } })],
+    });
+  });
+});
+
 describe('the task accepts', () => {
   test('container ports 1 and 65535, the ends of the TCP range', () => {
     for (const containerPort of [1, 65535]) {

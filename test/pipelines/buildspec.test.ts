@@ -36,7 +36,7 @@ const api = new MicroService(stack, 'Api', {
 });
 new BlueGreenPipeline(stack, 'ApiPipeline', {
   service: api,
-  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d', repository: 'my-org/api' }),
+  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab', repository: 'my-org/api' }),
 });
 const web = new MicroService(stack, 'Web', {
   infra,

@@ -24,7 +24,7 @@ const worker = new MicroService(stack, 'Worker', { infra, serviceName: 'worker',
 new RollingPipeline(stack, 'BackendPipeline', { service: rolling, source: PipelineSource.s3(), manualApproval: true, notificationEmails: ['team@example.com'] });
 new BlueGreenPipeline(stack, 'FrontendPipeline', {
   service: canary,
-  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d', repository: 'my-org/frontend' }),
+  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab', repository: 'my-org/frontend' }),
 });
 new BlueGreenPipeline(stack, 'ApiPipeline', { service: codeDeploy, source: PipelineSource.codeCommit({ repositoryName: 'api' }) });
 new RollingPipeline(stack, 'WorkerPipeline', { service: worker, source: PipelineSource.ecrImage({ repository: ecr.Repository.fromRepositoryName(stack, 'Shared', 'shared/worker') }) });

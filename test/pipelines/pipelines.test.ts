@@ -426,12 +426,54 @@ describe('pipelines fail at synth when', () => {
       .toThrow(/deployTimeout \(60 min\) is shorter than one deployment with deploymentStrategy linear \(10 % every 6 min\), modelled at 60.5 min: .*shift production traffic 3240 s \(10 steps of 10 %, 9 waits of 6 min\)/);
   });
 
+  test('a connection source\'s repository, ARN or branch is one AWS would refuse later', () => {
+    const s = (source: PipelineSource) => () => rolling(newStack(), { source });
+    const connection = (o: Partial<Parameters<typeof PipelineSource.connection>[0]>) => s(PipelineSource.connection({ connectionArn: CONNECTION, repository: 'my-org/orders', ...o }));
+    expect(connection({ repository: 'https://github.com/my-org/orders.git' }))
+      .toThrow("Test/OrdersPipeline: source repository ('https://github.com/my-org/orders.git') is a clone URL, but the source takes the repository as owner/name");
+    expect(connection({ repository: 'my org/orders' })).toThrow(/source repository \('my org\/orders'\) has 'my org'/);
+    expect(connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection' }))
+      .toThrow(/source connectionArn \('arn:aws:codeconnections:eu-west-1:111111111111:connection'\) ends in 'connection', but a connection ARN ends in 'connection\/<id>'/);
+    expect(connection({ connectionArn: CONNECTION.replace('111111111111', '11111111111') })).toThrow(/account '11111111111', which is not 12 digits/);
+    expect(connection({ branch: '' })).toThrow("Test/OrdersPipeline: source branch ('') is empty: give the branch's name as git shows it, such as 'main' or 'release/1.2'");
+    expect(connection({ branch: 'release 1.2' })).toThrow(/source branch \('release 1.2'\) has a space/);
+    expect(connection({ branch: 'refs/heads/main' })).toThrow(/source branch \('refs\/heads\/main'\) is a full ref/);
+  });
+
+  test('a CodeCommit source\'s name or branch is one CodeCommit would refuse, before aws-cdk-lib does', () => {
+    const s = (source: PipelineSource) => () => rolling(newStack(), { source });
+    expect(s(PipelineSource.codeCommit({ repositoryName: 'orders service' }))).toThrow(/Test\/OrdersPipeline: source repositoryName \('orders service'\) is not 1-100 letters/);
+    expect(s(PipelineSource.codeCommit({ repositoryName: 'orders.git' }))).toThrow(/source repositoryName \('orders.git'\) ends in '.git'/);
+    expect(s(PipelineSource.codeCommit({ repositoryName: 'orders', branch: '' }))).toThrow(/Test\/OrdersPipeline: source branch \(''\) is empty/);
+  });
+
+  test('a notification email or the pipeline name is one AWS would refuse, before aws-cdk-lib does', () => {
+    expect(() => rolling(newStack(), { notificationEmails: ['team@example.com', 'team@example'] }))
+      .toThrow("Test/OrdersPipeline: notificationEmails ('team@example') has domain 'example', which is not a domain name with a top-level domain: give one address per entry, in the form name@example.com");
+    expect(() => rolling(newStack(), { pipelineName: 'orders pipeline' }))
+      .toThrow("Test/OrdersPipeline: pipelineName ('orders pipeline') is not 1-100 letters, digits, '.', '@', '_' and '-': use 1-100 letters");
+    expect(() => rolling(newStack(), { pipelineName: 'x'.repeat(101) })).toThrow(/Test\/OrdersPipeline: pipelineName \('x{101}'\)/);
+  });
+
+  test('accepts a 100-character pipeline name and two notification emails', () => {
+    const stack = newStack();
+    rolling(stack, { pipelineName: `orders.v2@team_${'x'.repeat(85)}`, notificationEmails: ['a@example.com', 'b.c+ops@sub.example.co.uk'] });
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 2);
+  });
+
+  test('an ECR source tag is not an image tag', () => {
+    const stack = newStack();
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Images', 'orders');
+    expect(() => rolling(stack, { source: PipelineSource.ecrImage({ repository, tag: 'v1 .2' }) }))
+      .toThrow(/Test\/OrdersPipeline: source tag \('v1 .2'\) is not an image tag/);
+  });
+
   test('a source or build option is malformed', () => {
     const s = (source: PipelineSource) => () => rolling(newStack(), { source });
     expect(s(PipelineSource.connection({ connectionArn: CONNECTION, repository: 'orders' })))
-      .toThrow(/source repository \('orders'\) must be 'owner\/name', known at synth, for example 'my-org\/orders-service'/);
+      .toThrow(/source repository \('orders'\) has 1 part, but it must be owner\/name: use 'owner\/name' as in the repository's URL, for example 'my-org\/orders-service'/);
     expect(s(PipelineSource.connection({ connectionArn: 'arn:aws:iam::111111111111:role/x', repository: 'o/r' })))
-      .toThrow(/source connectionArn \('arn:aws:iam::111111111111:role\/x'\) is not a CodeConnections connection ARN/);
+      .toThrow(/source connectionArn \('arn:aws:iam::111111111111:role\/x'\) is an ARN of 'iam', not of a CodeConnections connection: copy the connection's ARN/);
     expect(s(PipelineSource.codeCommit({}))).toThrow(/PipelineSource.codeCommit\(\) needs exactly one of repository \(an existing one\) and repositoryName \(to create one\)/);
     expect(s(PipelineSource.s3({ objectKey: '/source.zip' }))).toThrow(/source objectKey \('\/source.zip'\) must be an object key without a leading '\/'/);
     expect(() => rolling(newStack(), { imageBuild: { appPath: '../other' } }))
@@ -440,7 +482,9 @@ describe('pipelines fail at synth when', () => {
 
   test('an initial image is malformed, or the pipeline image is bound without a repository', () => {
     expect(() => service(newStack(), { image: ServiceImage.fromPipeline({ initialImage: 'nginx latest' }) }))
-      .toThrow(/initialImage \('nginx latest'\) must be an image reference without spaces/);
+      .toThrow(/initialImage \('nginx latest'\) is empty or has whitespace: write it as \[registry\/\]repository\[:tag\]\[@digest\]/);
+    expect(() => service(newStack(), { image: ServiceImage.fromPipeline({ initialImage: 'public.ecr.aws/nginx/NGINX:1.27' }) }))
+      .toThrow(/initialImage \('public.ecr.aws\/nginx\/NGINX:1.27'\) has 'NGINX' in its repository/);
     expect(() => PIPELINE_IMAGE.bind(newStack(), { cpuArchitecture: ecs.CpuArchitecture.X86_64 }))
       .toThrow(/ServiceImage.fromPipeline\(\) needs the service's ECR repository in its bind options: bind it through a MicroService/);
   });
