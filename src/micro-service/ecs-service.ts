@@ -6,6 +6,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { ResolvedProps } from './resolve';
 import { ServiceTask } from './task';
+import { claimName } from '../private/unique-names';
 import { checkDnsLabel, checkRange, checkSeconds } from '../private/validation';
 
 /**
@@ -15,6 +16,16 @@ import { checkDnsLabel, checkRange, checkSeconds } from '../private/validation';
 export function addService(scope: Construct, r: ResolvedProps, task: ServiceTask, logGroup: logs.ILogGroup, alarmNames: string[]): ecs.BaseService {
   const { props, strategy } = r;
   checkDnsLabel(scope, 'serviceName', props.serviceName);
+  // Identical for every reference to one namespace: a token of the created namespace, or the imported ID.
+  const namespaceId = props.infra.namespace.namespaceId;
+  claimName(scope, {
+    kind: 'Cloud Map service name',
+    within: namespaceId,
+    withinText: `in namespace '${props.infra.namespace.namespaceName}'`,
+    prop: 'serviceName',
+    value: props.serviceName,
+    fix: 'give each service of a namespace its own serviceName, or run the second one on another BaseInfra (namespaceName)',
+  });
   checkRange(scope, 'desiredCount', props.desiredCount, 0, 5000);
   checkSeconds(scope, 'startupTime', props.startupTime, 0, 3600);
   strategy._validate(scope, r);

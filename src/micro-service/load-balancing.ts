@@ -10,6 +10,7 @@ import { MicroServiceProps } from './props';
 import { ResolvedLoadBalancer, ResolvedProps } from './resolve';
 import { HTTP_CODES_FIX, httpCodesProblem } from '../private/http-codes';
 import { secureBucket } from '../private/secure-bucket';
+import { claimName, envKey } from '../private/unique-names';
 import { checkElbName, checkGrammar, checkPort, checkRange, checkSeconds, fail } from '../private/validation';
 
 /** What a MicroService with a load balancer gets. */
@@ -142,6 +143,17 @@ function validateLoadBalancer(scope: Construct, r: ResolvedProps, lb: ResolvedLo
   const props = r.props;
   checkPort(scope, 'listenerPort', lb.listenerPort);
   checkElbName(scope, 'loadBalancerName', props.loadBalancerName);
+  if (props.loadBalancerName !== undefined) {
+    const env = envKey(scope);
+    claimName(scope, {
+      kind: 'load balancer name',
+      within: env.key,
+      withinText: env.text,
+      prop: 'loadBalancerName',
+      value: props.loadBalancerName,
+      fix: 'give each load balancer of an account and region its own name, or leave loadBalancerName unset to let CloudFormation generate one',
+    });
+  }
   if (lb.https && !props.certificate) {
     fail(scope, 'protocol is HTTPS but no certificate was given: pass an ACM certificate (certificate prop) or use protocol HTTP');
   }

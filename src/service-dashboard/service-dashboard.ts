@@ -1,8 +1,8 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createServiceAlarms, resolveThresholds, validateThresholds } from './alarm-factory';
 import { ServiceAlarms, ServiceAlarmThresholds } from './service-alarms';
 import { loadTesterRows, serviceRows } from './widgets';
@@ -10,6 +10,7 @@ import { LoadTester } from '../load-tester';
 import { MicroService } from '../micro-service';
 import { AlarmOverviewWidget } from '../private/alarm-overview-widget';
 import { EMAIL_FIX, emailProblem } from '../private/email-address';
+import { claimName, envKey } from '../private/unique-names';
 import { checkGrammar, fail } from '../private/validation';
 
 /** CloudWatch alarm names have at most 255 characters; the longest suffix is 20. */
@@ -159,6 +160,19 @@ export class ServiceDashboard extends Construct {
       this.topic = topic;
     }
 
+    if (props.dashboardName !== undefined) {
+      // Dashboards are global: their ARN has an account and no region (arn:aws:cloudwatch::<account>:dashboard/<name>,
+      // "Actions, resources, and condition keys for Amazon CloudWatch", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+      const account = envKey(this, 'account');
+      claimName(this, {
+        kind: 'dashboard name',
+        within: account.key,
+        withinText: account.text,
+        prop: 'dashboardName',
+        value: props.dashboardName,
+        fix: 'give each dashboard its own dashboardName, or leave it unset to let CloudFormation generate one',
+      });
+    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
@@ -209,6 +223,10 @@ export class ServiceDashboard extends Construct {
     if (prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH || /[\x00-\x1f\x7f]/.test(prefix)) {
       fail(this, `alarmNamePrefix ('${prefix}') must have 1-${MAX_PREFIX_LENGTH} characters and no control characters`);
     }
+    const sameName = [...this.serviceAlarms.keys()].find(s => s.serviceName === service.serviceName);
+    if (sameName) {
+      fail(this, `serviceName ('${service.serviceName}') of ${service.node.path} is also the serviceName of ${sameName.node.path}, which is already on this dashboard, and a dashboard shows each serviceName once: put services of one name (such as staging and production) on a dashboard each`);
+    }
     const scope = new Construct(this, `Alarms-${service.serviceName}`);
     const alarms = createServiceAlarms(scope, service, prefix, t, this.topic);
     this.serviceAlarms.set(service, alarms);
@@ -247,12 +265,20 @@ export class ServiceDashboard extends Construct {
     return `${Stack.of(this).stackName}-${service.serviceName}`;
   }
 
+  /**
+   * PutMetricAlarm is an upsert: a second alarm of one name in one account and region silently
+   * replaces the first. The alarms of every stack of this dashboard's stage that deploys to the same
+   * account and region count, the services' rollback alarms and other dashboards' among them.
+   */
   private checkUniqueAlarmNames(): string[] {
     const mine = new Set(this.alarms.map(a => (a.node.defaultChild as cloudwatch.CfnAlarm).alarmName));
+    const stage: IConstruct = Stage.of(this) ?? this.node.root;
+    const env = envKey(this).key;
     const seen = new Map<string, string>();
     const errors: string[] = [];
-    for (const construct of Stack.of(this).node.findAll()) {
-      if (!(construct instanceof cloudwatch.CfnAlarm) || construct.alarmName === undefined || !mine.has(construct.alarmName)) {
+    for (const construct of stage.node.findAll()) {
+      if (!(construct instanceof cloudwatch.CfnAlarm) || construct.alarmName === undefined || !mine.has(construct.alarmName)
+        || (Stage.of(construct) ?? construct.node.root) !== stage || envKey(construct).key !== env) {
         continue;
       }
       const other = seen.get(construct.alarmName);
