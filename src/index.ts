@@ -4,6 +4,7 @@ export * from './traffic-shifting';
 export * from './container-task-props';
 export * from './micro-service';
 export * from './worker-service';
+export * from './scheduled-task';
 export * from './service-capacity';
 export * from './service-image';
 export * from './load-tester';
