@@ -1,4 +1,4 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { Ec2Capacity } from './private/ec2-capacity';
+import { instanceResources, KNOWN_INSTANCE_FAMILIES } from './private/instance-resources';
 import { checkDnsName, checkRange, fail } from './private/validation';
 
 /**
@@ -224,11 +225,17 @@ export class BaseInfra extends Construct implements IBaseInfra {
       }
     }
     checkRange(this, 'maxAzs', maxAzs, 1, 6);
-    checkRange(this, 'natGateways', natGateways, 0, maxAzs, 'at most one NAT gateway per Availability Zone');
+    if (!existingVpc) {
+      checkZonesKnown(this, maxAzs);
+    }
     if (!Token.isUnresolved(natGateways) && natGateways === 0) {
       fail(this, 'natGateways (0) leaves the private subnets without egress, so tasks cannot pull images or reach AWS APIs: use 1 or more, or pass a vpc that has VPC endpoints');
     }
+    checkRange(this, 'natGateways', natGateways, 1, maxAzs, 'at least one for egress, at most one per Availability Zone (maxAzs)');
     checkDnsName(this, 'namespaceName', namespaceName);
+    if (props.ec2Capacity?.instanceType) {
+      checkInstanceTypeKnown(this, props.ec2Capacity.instanceType);
+    }
 
     if (existingVpc) {
       this.vpc = existingVpc;
@@ -273,4 +280,31 @@ export class BaseInfra extends Construct implements IBaseInfra {
       description: 'Service discovery for the services of this BaseInfra',
     });
   }
+}
+
+/**
+ * A stack without an account cannot look its region's zones up, so aws-cdk-lib gives it two
+ * (`Fn::GetAZs` picks 0 and 1) and a VPC asked to span more silently spans two. With an account the
+ * zones come from a context look-up, whose first pass uses placeholders: nothing is checked then.
+ */
+function checkZonesKnown(scope: Construct, maxAzs: number): void {
+  const stack = Stack.of(scope);
+  const zones = stack.availabilityZones.length;
+  if (Token.isUnresolved(maxAzs) || !Token.isUnresolved(stack.account) || maxAzs <= zones) {
+    return;
+  }
+  fail(scope, `maxAzs (${maxAzs}) is more than the ${zones} Availability Zones a stack without an account gets (aws-cdk-lib cannot look the region's zones up without one), so the VPC would span ${zones}: use maxAzs ${zones}, or set env: { account, region } on the stack and synthesize once with credentials, which records the region's zones in cdk.context.json`);
+}
+
+/**
+ * Services check that their tasks fit on one instance of the EC2 capacity, which needs the type's
+ * vCPUs and memory: a type the size table does not know, or one that does not exist, is refused
+ * rather than left unchecked.
+ */
+function checkInstanceTypeKnown(scope: Construct, instanceType: ec2.InstanceType): void {
+  const name = instanceType.toString();
+  if (Token.isUnresolved(name) || instanceResources(name)) {
+    return;
+  }
+  fail(scope, `ec2Capacity.instanceType (${name}) is not an instance type whose vCPUs and memory this library knows (${KNOWN_INSTANCE_FAMILIES}), so no service could be checked to fit on it: use a type of those families, or create the Auto Scaling group capacity provider yourself and give services ServiceCapacity.ec2({ capacityProvider }), whose tasks are not size-checked`);
 }

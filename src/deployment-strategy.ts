@@ -1,11 +1,11 @@
-import { Duration, Fn } from 'aws-cdk-lib';
+import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { attachEcsBlueGreen, BlueGreenResources, ProductionTraffic, validateEcsBlueGreen } from './micro-service/blue-green';
 import { attachCodeDeploy, validateCodeDeploy } from './micro-service/code-deploy';
 import type { ResolvedProps } from './micro-service/resolve';
 import type { ServiceTask } from './micro-service/task';
-import { checkRange } from './private/validation';
+import { checkRange, fail } from './private/validation';
 import { TrafficShifting, TrafficShiftingType } from './traffic-shifting';
 
 /** What a deployment strategy sets on the ECS service. */
@@ -333,7 +333,35 @@ export class DeploymentStrategy {
       validateCodeDeploy(scope, r, this);
     } else if (this._isBlueGreen) {
       validateEcsBlueGreen(scope, r, this);
+    } else {
+      this.validateRollingProgress(scope, r);
     }
+  }
+
+  /**
+   * A rolling update replaces tasks by stopping old ones (down to minHealthyPercent of the desired
+   * count, rounded up) or starting new ones (up to maxHealthyPercent, rounded down) ("Amazon ECS
+   * service definition parameters", deploymentConfiguration,
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html).
+   * When the limits allow neither, the deployment never progresses: ECS waits, and a pipeline's
+   * deploy action times out with a message about the timeout. The fewest tasks the service runs
+   * (its desired count, or its scaling minimum) is where rounding bites hardest.
+   */
+  private validateRollingProgress(scope: Construct, r: ResolvedProps): void {
+    const tasks = r.desiredCount ?? r.autoScaling?.minCapacity ?? 0;
+    const [min, max] = [this.minHealthyPercent, this.maxHealthyPercent];
+    if ([tasks, min, max].some(v => Token.isUnresolved(v)) || tasks < 1) {
+      return;
+    }
+    const keep = Math.ceil(tasks * min / 100);
+    const run = Math.floor(tasks * max / 100);
+    if (keep < tasks || run > tasks) {
+      return;
+    }
+    const countProp = r.desiredCount !== undefined ? 'desiredCount' : 'autoScaling.minCapacity';
+    const raiseMax = Math.ceil(100 * (tasks + 1) / tasks);
+    const lowerMin = Math.floor(100 * (tasks - 1) / tasks);
+    fail(scope, `deploymentStrategy minHealthyPercent (${min}) and maxHealthyPercent (${max}) let a rolling update of ${tasks} task${tasks === 1 ? '' : 's'} (${countProp}) neither stop an old task (it must keep ${keep}) nor start a new one (it may run ${run}), so a deployment never progresses: raise maxHealthyPercent to ${raiseMax} or more, or lower minHealthyPercent to ${lowerMin} or less`);
   }
 
   /**

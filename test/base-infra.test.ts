@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -102,7 +102,19 @@ describe('BaseInfra fails when', () => {
     expect(() => new BaseInfra(newStack(), 'Infra', { natGateways: 0 })).toThrow(/natGateways \(0\) leaves the private subnets without egress/);
   });
   test('natGateways exceeds the number of AZs', () => {
-    expect(() => new BaseInfra(newStack(), 'Infra', { natGateways: 3 })).toThrow(/natGateways \(3\) must be a whole number from 0 to 2/);
+    expect(() => new BaseInfra(newStack(), 'Infra', { natGateways: 3 }))
+      .toThrow('Test/Infra: natGateways (3) must be a whole number from 1 to 2: at least one for egress, at most one per Availability Zone (maxAzs)');
+  });
+  test('maxAzs is more than a stack without an account gets', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { maxAzs: 3 }))
+      .toThrow("Test/Infra: maxAzs (3) is more than the 2 Availability Zones a stack without an account gets (aws-cdk-lib cannot look the region's zones up without one), so the VPC would span 2: use maxAzs 2, or set env: { account, region } on the stack");
+    expect(() => new BaseInfra(new Stack(undefined, 'Agnostic'), 'Infra', { maxAzs: 3 })).toThrow(/maxAzs \(3\) is more than the 2 Availability Zones/);
+  });
+  test('the EC2 instance type is not one whose size the library knows, or does not exist', () => {
+    for (const type of ['x2gd.large', 'm7i.huge', 'm7i.metal-24xl', 'g5.xlarge']) {
+      expect(() => new BaseInfra(newStack(), 'Infra', { ec2Capacity: { instanceType: new ec2.InstanceType(type) } }))
+        .toThrow(new RegExp(`Test/Infra: ec2Capacity.instanceType \\(${type.replace('.', '\\.')}\\) is not an instance type whose vCPUs and memory this library knows \\(m5, .*\\), so no service could be checked to fit on it: use a type of those families, or create the Auto Scaling group capacity provider yourself and give services ServiceCapacity.ec2\\(\\{ capacityProvider \\}\\)`));
+    }
   });
   test('maxAzs is out of range', () => {
     expect(() => new BaseInfra(newStack(), 'Infra', { maxAzs: 0 })).toThrow(/maxAzs \(0\) must be a whole number from 1 to 6/);
@@ -114,6 +126,21 @@ describe('BaseInfra fails when', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc');
     expect(() => new BaseInfra(stack, 'Infra', { vpc, natGateways: 1 })).toThrow(/natGateways only applies to the VPC BaseInfra creates/);
+  });
+});
+
+describe('BaseInfra accepts', () => {
+  test('maxAzs 3 in a stack with an account, whose zones come from the context', () => {
+    const stack = new Stack(undefined, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+    stack.node.setContext('availability-zones:account=111111111111:region=eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    const infra = new BaseInfra(stack, 'Infra', { maxAzs: 3 });
+    expect(infra.vpc.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+  });
+  test('natGateways 1 with maxAzs 1, and the instance types of the size table', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { maxAzs: 1, natGateways: 1 })).not.toThrow();
+    for (const type of ['m5d.2xlarge', 'c6gd.medium', 'r7gd.16xlarge', 't4g.small']) {
+      expect(() => new BaseInfra(newStack(), 'Infra', { ec2Capacity: { instanceType: new ec2.InstanceType(type) } })).not.toThrow();
+    }
   });
 });
 

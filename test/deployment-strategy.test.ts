@@ -302,6 +302,26 @@ describe('a CodeDeploy service', () => {
   });
 });
 
+describe('rolling updates', () => {
+  test('fail when the healthy percents let a deployment neither stop nor start a task', () => {
+    expect(() => build({ deploymentStrategy: DeploymentStrategy.rolling({ minHealthyPercent: 100, maxHealthyPercent: 100 }) }))
+      .toThrow('Test/Orders: deploymentStrategy minHealthyPercent (100) and maxHealthyPercent (100) let a rolling update of 2 tasks (desiredCount) neither stop an old task (it must keep 2) nor start a new one (it may run 2), so a deployment never progresses: raise maxHealthyPercent to 150 or more, or lower minHealthyPercent to 50 or less');
+    expect(() => build({ desiredCount: 1, deploymentStrategy: DeploymentStrategy.rolling({ maxHealthyPercent: 150 }) }))
+      .toThrow(/minHealthyPercent \(100\) and maxHealthyPercent \(150\) let a rolling update of 1 task \(desiredCount\).*raise maxHealthyPercent to 200 or more, or lower minHealthyPercent to 0 or less/);
+    const autoScaling = { minCapacity: 3, maxCapacity: 6, targetCpuUtilizationPercent: 60 };
+    expect(() => build({ autoScaling, deploymentStrategy: DeploymentStrategy.rolling({ minHealthyPercent: 90, maxHealthyPercent: 120 }) }))
+      .toThrow(/rolling update of 3 tasks \(autoScaling.minCapacity\) neither stop an old task \(it must keep 3\) nor start a new one \(it may run 3\)/);
+  });
+
+  test('accept the nearest settings that progress, and a service scaled to zero', () => {
+    expect(() => build({ desiredCount: 1, deploymentStrategy: DeploymentStrategy.rolling({ maxHealthyPercent: 200 }) })).not.toThrow();
+    const halfDown = DeploymentStrategy.rolling({ minHealthyPercent: 50, maxHealthyPercent: 100 });
+    expect(() => build({ desiredCount: 2, deploymentStrategy: halfDown })).not.toThrow();
+    expect(() => build({ desiredCount: 2, deploymentStrategy: DeploymentStrategy.rolling({ maxHealthyPercent: 150 }) })).not.toThrow();
+    expect(() => build({ desiredCount: 0, deploymentStrategy: DeploymentStrategy.rolling({ maxHealthyPercent: 100 }) })).not.toThrow();
+  });
+});
+
 describe('blue/green strategies fail when', () => {
   const create = (props: Partial<MicroServiceProps>) => () => build(props);
 
@@ -312,7 +332,9 @@ describe('blue/green strategies fail when', () => {
 
   test('the test listener port is the production port or the HTTPS redirect\'s', () => {
     expect(create({ listenerPort: 8080, deploymentStrategy: DeploymentStrategy.blueGreen() }))
-      .toThrow(/deploymentStrategy testListenerPort \(8080\) is also the production listenerPort: choose another test port/);
+      .toThrow(/deploymentStrategy testListenerPort \(8080\) is also the production listenerPort: choose another test port, such as 9000 or 8443$/);
+    expect(create({ listenerPort: 9000, deploymentStrategy: DeploymentStrategy.blueGreen({ testListenerPort: 9000 }) }))
+      .toThrow(/testListenerPort \(9000\) is also the production listenerPort: choose another test port, such as 8080 or 8443$/);
     const stack = newStack();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc');
     expect(() => build({ certificate, deploymentStrategy: DeploymentStrategy.codeDeploy({ testListenerPort: 80 }) }, stack))

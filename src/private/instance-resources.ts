@@ -2,10 +2,10 @@
  * What an EC2 container instance offers to ECS tasks, so a task that could never be placed fails
  * at synth instead of waiting forever in PROVISIONING.
  *
- * Known instance types (anything else returns undefined and is not checked):
- * - general purpose, 4 GiB per vCPU: m5, m5a, m6i, m6a, m6g, m7i, m7i-flex, m7a, m7g, m8g
- * - compute optimized, 2 GiB per vCPU: c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, c8g
- * - memory optimized, 8 GiB per vCPU: r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g, r8g
+ * Known instance types (BaseInfra refuses any other, so no capacity goes unchecked):
+ * - general purpose, 4 GiB per vCPU: m5, m5a, m5d, m5ad, m5n, m6i, m6id, m6in, m6a, m6g, m6gd, m7i, m7i-flex, m7a, m7g, m7gd, m8g
+ * - compute optimized, 2 GiB per vCPU: c5, c5a, c5d, c6i, c6id, c6in, c6a, c6g, c6gd, c7i, c7a, c7g, c7gd, c8g
+ * - memory optimized, 8 GiB per vCPU: r5, r5a, r5d, r5ad, r5n, r6i, r6id, r6in, r6a, r6g, r6gd, r7i, r7a, r7g, r7gd, r8g
  *   in sizes medium (1 vCPU), large (2), xlarge (4) and <n>xlarge (4 × n); metal sizes are not known
  * - burstable, from a table: t2, t3, t3a, t4g, nano to 2xlarge
  */
@@ -17,10 +17,14 @@ export interface InstanceResources {
   readonly memoryMiB: number;
 }
 
+const GENERAL = ['m5', 'm5a', 'm5d', 'm5ad', 'm5n', 'm6i', 'm6id', 'm6in', 'm6a', 'm6g', 'm6gd', 'm7i', 'm7i-flex', 'm7a', 'm7g', 'm7gd', 'm8g'];
+const COMPUTE = ['c5', 'c5a', 'c5d', 'c6i', 'c6id', 'c6in', 'c6a', 'c6g', 'c6gd', 'c7i', 'c7a', 'c7g', 'c7gd', 'c8g'];
+const MEMORY = ['r5', 'r5a', 'r5d', 'r5ad', 'r5n', 'r6i', 'r6id', 'r6in', 'r6a', 'r6g', 'r6gd', 'r7i', 'r7a', 'r7g', 'r7gd', 'r8g'];
+
 const GIB_PER_VCPU: Record<string, number> = {
-  ...Object.fromEntries(['m5', 'm5a', 'm6i', 'm6a', 'm6g', 'm7i', 'm7i-flex', 'm7a', 'm7g', 'm8g'].map(f => [f, 4])),
-  ...Object.fromEntries(['c5', 'c5a', 'c6i', 'c6a', 'c6g', 'c7i', 'c7a', 'c7g', 'c8g'].map(f => [f, 2])),
-  ...Object.fromEntries(['r5', 'r5a', 'r6i', 'r6a', 'r6g', 'r7i', 'r7a', 'r7g', 'r8g'].map(f => [f, 8])),
+  ...Object.fromEntries(GENERAL.map(f => [f, 4])),
+  ...Object.fromEntries(COMPUTE.map(f => [f, 2])),
+  ...Object.fromEntries(MEMORY.map(f => [f, 8])),
 };
 
 /** vCPUs and GiB of the burstable sizes; t2 has fewer vCPUs than t3 at the small end. */
@@ -33,6 +37,9 @@ const BURSTABLE: Record<string, Record<string, [number, number]>> = {
   t3a: T3_SIZES,
   t4g: T3_SIZES,
 };
+
+/** The families of the table, for messages. */
+export const KNOWN_INSTANCE_FAMILIES = `${[...GENERAL, ...COMPUTE, ...MEMORY].join(', ')} in sizes medium to <n>xlarge; t2, t3, t3a, t4g nano to 2xlarge`;
 
 /** The vCPUs and installed memory of an instance type such as 'm7i.large', or undefined when this table does not know it. */
 export function instanceResources(instanceType: string): InstanceResources | undefined {
