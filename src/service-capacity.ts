@@ -64,7 +64,7 @@ export class ServiceCapacity {
 
   /**
    * Fargate Spot, up to 70 % cheaper and interruptible with two minutes' notice, after
-   * `onDemandBase` tasks on on-demand Fargate. Fargate Spot runs X86_64 tasks only.
+   * `onDemandBase` tasks on on-demand Fargate. Fargate Spot runs X86_64 and ARM64 (Graviton) tasks.
    */
   public static fargateSpot(options: FargateSpotOptions = {}): ServiceCapacity {
     const base = options.onDemandBase ?? 1;
@@ -180,10 +180,11 @@ export class ServiceCapacity {
       checkEc2TaskFits(scope, size, this.capacityProvider === infra.ec2CapacityProvider ? infra.ec2InstanceType : undefined);
       return;
     }
+    // Fargate Spot runs ARM64 tasks too: "FARGATE_SPOT supports Linux tasks with the ARM64
+    // architecture on platform version 1.4.0 or later" (CapacityProviderStrategyItem,
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html),
+    // and services run the LATEST platform version, 1.4.0.
     checkFargateSize(scope, size.cpu, size.memoryLimitMiB);
-    if (this.spot && size.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
-      fail(scope, 'capacity is Fargate Spot but cpuArchitecture is ARM64, which Fargate Spot does not run: use ServiceCapacity.fargate() or cpuArchitecture X86_64');
-    }
   }
 
   /**

@@ -125,7 +125,8 @@ export function validateBlueGreen(scope: Construct, r: ResolvedProps, strategy: 
   const testPort = strategy.testListenerPort!;
   checkPort(scope, 'deploymentStrategy testListenerPort', testPort);
   if (testPort === r.loadBalancer.listenerPort) {
-    fail(scope, `deploymentStrategy testListenerPort (${testPort}) is also the production listenerPort: choose another test port, such as 8080 or 9000`);
+    const free = [8080, 9000, 8443].filter(p => p !== testPort).slice(0, 2);
+    fail(scope, `deploymentStrategy testListenerPort (${testPort}) is also the production listenerPort: choose another test port, such as ${free.join(' or ')}`);
   }
   if (r.loadBalancer.redirect && testPort === 80) {
     fail(scope, 'deploymentStrategy testListenerPort (80) is taken by the HTTP to HTTPS redirect: choose another test port, or set redirectHttp to false');

@@ -1,5 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { build, create } from './builder';
+import { build, create, serviceProperties } from './builder';
 import { ServiceCapacity } from '../../src';
 
 describe('Fargate capacity', () => {
@@ -16,6 +16,16 @@ describe('Fargate capacity', () => {
   test('Fargate Spot with no on-demand base runs everything on Spot', () => {
     const { template } = build({ capacity: ServiceCapacity.fargateSpot({ onDemandBase: 0 }) });
     template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] });
+  });
+
+  test('Fargate Spot with ARM64, which Fargate Spot runs on platform version 1.4.0 (LATEST)', () => {
+    const { template } = build({ capacity: ServiceCapacity.fargateSpot(), cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    expect(serviceProperties(template).CapacityProviderStrategy).toEqual([
+      { CapacityProvider: 'FARGATE', Base: 1, Weight: 0 },
+      { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+    ]);
+    expect(serviceProperties(template).PlatformVersion).toBeUndefined();
   });
 
   test('larger task sizes and ARM64', () => {
@@ -37,10 +47,6 @@ describe('Fargate capacity fails when', () => {
     expect(() => create({ cpu: 16384, memoryLimitMiB: 36864 })).toThrow(/use 32768 to 122880 in steps of 8192 MiB/);
   });
 
-  test('Fargate Spot is combined with ARM64', () => {
-    expect(() => create({ capacity: ServiceCapacity.fargateSpot(), cpuArchitecture: ecs.CpuArchitecture.ARM64 }))
-      .toThrow(/capacity is Fargate Spot but cpuArchitecture is ARM64/);
-  });
 
   test('the on-demand base of Fargate Spot is negative', () => {
     expect(() => create({ capacity: ServiceCapacity.fargateSpot({ onDemandBase: -1 }) })).toThrow(/capacity.onDemandBase \(-1\)/);
