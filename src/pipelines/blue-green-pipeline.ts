@@ -1,9 +1,10 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { DeployEngine, ecsDeployEngine, validatePipeline } from './pipeline-core';
+import { DeployEngine, ecsDeployEngine, targetName, validatePipeline } from './pipeline-core';
 import { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
+import { MicroService } from '../micro-service';
 import { ScopedCodeDeployEcsDeployAction } from '../private/pipeline-actions';
 import { fail } from '../private/validation';
 
@@ -48,7 +49,7 @@ export class BlueGreenPipeline extends ServicePipelineBase {
    */
   constructor(scope: Construct, id: string, props: BlueGreenPipelineProps) {
     super(scope, id, props);
-    this.engine = props.service.deploymentStrategy._controller === ecs.DeploymentControllerType.CODE_DEPLOY
+    this.engine = (props.service as MicroService).deploymentStrategy._controller === ecs.DeploymentControllerType.CODE_DEPLOY
       ? BlueGreenEngine.CODE_DEPLOY
       : BlueGreenEngine.ECS;
   }
@@ -56,13 +57,16 @@ export class BlueGreenPipeline extends ServicePipelineBase {
   /** @internal */
   protected _deployEngine(props: BlueGreenPipelineProps): DeployEngine {
     const service = props.service;
+    if (!(service instanceof MicroService)) {
+      fail(this, `'${targetName(service)}' is a ${service.constructor.name}, which has no traffic to shift: deliver it with RollingPipeline`);
+    }
     const strategy = service.deploymentStrategy;
     if (!strategy._isBlueGreen) {
       fail(this, `service '${service.serviceName}' uses deploymentStrategy rolling, which BlueGreenPipeline does not deploy: use RollingPipeline, or DeploymentStrategy.blueGreen(), canary(), linear() or codeDeploy() on the service`);
     }
     validatePipeline(this, props);
     if (strategy._controller !== ecs.DeploymentControllerType.CODE_DEPLOY) {
-      return ecsDeployEngine(this, props);
+      return ecsDeployEngine(this, props, service);
     }
     if (props.deployTimeout !== undefined) {
       fail(this, `deployTimeout is set but service '${service.serviceName}' deploys with CodeDeploy, which runs its own schedule: remove deployTimeout, or choose an ECS strategy (DeploymentStrategy.blueGreen(), canary() or linear())`);

@@ -1,4 +1,5 @@
 export * from './pipeline-source';
+export * from './deploy-target';
 export * from './service-pipeline-props';
 export * from './service-pipeline-base';
 export * from './rolling-pipeline';

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { IDeployTarget } from './deploy-target';
 import type { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { MicroService } from '../micro-service';
@@ -18,6 +19,7 @@ import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import { ScopedEcsDeployAction } from '../private/pipeline-actions';
 import { secureBucket } from '../private/secure-bucket';
 import { fail } from '../private/validation';
+import { WorkerService } from '../worker-service';
 
 /**
  * What RollingPipeline and BlueGreenPipeline share: source, build, approval, deploy, record and
@@ -31,13 +33,32 @@ const MAX_ECS_DEPLOY_TIMEOUT = Duration.minutes(60);
 export type PipelineParts = Pick<ServicePipelineBase,
 'pipeline' | 'buildProject' | 'recordProject' | 'artifactBucket' | 'notificationTopic' | 'sourceBucket' | 'sourceRepository'>;
 
+/** A target an ECS service runs, which the ECS deploy action updates. */
+export type ServiceTarget = MicroService | WorkerService;
+
+/** The target's ECS service, or undefined for a task no service runs (a ScheduledTask). */
+export function serviceTarget(target: IDeployTarget): ServiceTarget | undefined {
+  return target instanceof MicroService || target instanceof WorkerService ? target : undefined;
+}
+
+/** The target's name in messages and descriptions: its container's, which is its service or task name. */
+export function targetName(target: IDeployTarget): string {
+  return target.container.containerName;
+}
+
+/** What the pipeline created that a deploy action built of a CodeBuild project needs. */
+export interface DeployActionContext {
+  readonly artifactBucket: s3.IBucket;
+  readonly removalPolicy: RemovalPolicy;
+}
+
 export interface DeployEngine {
   /** Whether the deploy stage is CodeDeploy's (taskdef.json and appspec.yaml) or ECS's (imagedefinitions.json). */
   readonly codeDeploy: boolean;
   /** Whether CodePipeline rolls the deploy stage back to the last successful execution when it fails. */
   readonly rollbackOnFailure: boolean;
-  /** The deploy action, given the build's output artifact. */
-  deployAction(buildOutput: codepipeline.Artifact): codepipeline.IAction;
+  /** The deploy action, given the build's output artifact and what the pipeline created for its own projects. */
+  deployAction(buildOutput: codepipeline.Artifact, pipeline: DeployActionContext): codepipeline.IAction;
 }
 
 /** Checks every pipeline makes before creating anything. */
@@ -45,7 +66,7 @@ export function validatePipeline(scope: Construct, props: ServicePipelineProps):
   const service = props.service;
   const deployTimeout = props.deployTimeout;
   if (!service.imageParameter) {
-    fail(scope, `service '${service.serviceName}' does not take its image from ServiceImage.fromPipeline(): use image: ServiceImage.fromPipeline({ initialImage }) on the MicroService, otherwise a later cdk deploy puts the service back on the image in the template`);
+    fail(scope, `service '${targetName(service)}' does not take its image from ServiceImage.fromPipeline(): use image: ServiceImage.fromPipeline({ initialImage }) on the ${service.constructor.name}, otherwise a later cdk deploy puts it back on the image in the template`);
   }
   if (deployTimeout !== undefined && !deployTimeout.isUnresolved()) {
     const minutes = deployTimeout.toMinutes({ integral: false });
@@ -66,8 +87,7 @@ export function validatePipeline(scope: Construct, props: ServicePipelineProps):
  * reads `imagedefinitions.json`, registers a revision with the new image and deploys it, waiting
  * at most `deployTimeout`.
  */
-export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps): DeployEngine {
-  const service = props.service;
+export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps, service: ServiceTarget): DeployEngine {
   const deployTimeout = props.deployTimeout ?? MAX_ECS_DEPLOY_TIMEOUT;
   checkDeployTimeout(scope, service, deployTimeout);
   return {
@@ -88,7 +108,7 @@ export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps): 
 /**
  * Fails when the deploy action would give up before the strategy's schedule can finish.
  */
-function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeout: Duration): void {
+function checkDeployTimeout(scope: Construct, service: ServiceTarget, deployTimeout: Duration): void {
   const model = service._deploymentModel;
   if (!deployTimeout.isUnresolved() && model.totalSeconds > deployTimeout.toSeconds()) {
     fail(scope, `deployTimeout (${deployTimeout.toMinutes()} min) is shorter than one deployment with deploymentStrategy ${service.deploymentStrategy._describe()}, modelled at ${describeModel(model)}: raise deployTimeout (at most 60 min, the ECS deploy action's limit), or shorten the traffic shifting or bake time`);
@@ -97,6 +117,7 @@ function checkDeployTimeout(scope: Construct, service: MicroService, deployTimeo
 
 export function createServicePipeline(scope: Construct, props: ServicePipelineProps, engine: DeployEngine): PipelineParts {
   const service = props.service;
+  const name = targetName(service);
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
   const artifactBucket = props.artifactBucket ?? createArtifactBucket(scope, removalPolicy);
@@ -139,7 +160,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
       DOCKER_PLATFORM: { value: arm ? 'linux/arm64' : 'linux/amd64' },
     });
   }
-  if (engine.codeDeploy) {
+  if (engine.codeDeploy && service instanceof MicroService) {
     Object.assign(environmentVariables, {
       TASK_DEFINITION_FAMILY: { value: service.taskDefinition.family },
       APPSPEC_YAML: {
@@ -153,7 +174,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   }
   const buildRole = createProjectRole(scope, 'BuildRole', buildLogs, artifactBucket, true);
   const buildProject = new codebuild.PipelineProject(scope, 'Build', {
-    description: `Builds the image of ${service.serviceName} and the files its deploy stage reads`,
+    description: `Builds the image of ${name} and the files its deploy stage reads`,
     role: buildRole.withoutPolicyUpdates(),
     environment: {
       // A current standard image for the service's CPU architecture, so the image runs natively.
@@ -213,8 +234,8 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
       actions: [new actions.ManualApprovalAction({
         actionName: 'Review',
         notificationTopic,
-        additionalInformation: `Deploy ${buildAction.variable('IMAGE_URI')} to ${service.serviceName}?`,
-        externalEntityLink: service.url,
+        additionalInformation: `Deploy ${buildAction.variable('IMAGE_URI')} to ${name}?`,
+        externalEntityLink: serviceTarget(service)?.url,
       })],
     });
   }
@@ -222,7 +243,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   const recordLogs = new logs.LogGroup(scope, 'RecordLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
   const recordRole = createProjectRole(scope, 'RecordRole', recordLogs, artifactBucket, false);
   const recordProject = new codebuild.PipelineProject(scope, 'Record', {
-    description: `Records the image the pipeline deployed to ${service.serviceName}, for CloudFormation to keep`,
+    description: `Records the image the pipeline deployed to ${name}, for CloudFormation to keep`,
     role: recordRole.withoutPolicyUpdates(),
     environment: { buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5, computeType: codebuild.ComputeType.SMALL },
     environmentVariables: {
@@ -242,7 +263,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   pipeline.addStage({
     stageName: 'Deploy',
     actions: [
-      engine.deployAction(buildOutput),
+      engine.deployAction(buildOutput, { artifactBucket, removalPolicy }),
       new actions.CodeBuildAction({ actionName: 'Record', project: recordProject, input: buildOutput, runOrder: 2 }),
     ],
     onFailure: engine.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
@@ -294,7 +315,8 @@ function createTopic(scope: Construct): sns.ITopic {
  * default (report groups, a log group per project name): the project gets it without policy
  * updates, and everything it does is granted here or by the caller.
  */
-function createProjectRole(scope: Construct, id: string, logGroup: logs.ILogGroup, artifactBucket: s3.IBucket, writeArtifacts: boolean): iam.Role {
+export function createProjectRole(scope: Construct, id: string, logGroup: logs.ILogGroup, artifactBucket: s3.IBucket,
+  writeArtifacts: boolean): iam.Role {
   const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
   const objects = artifactBucket.arnForObjects('*');
@@ -312,7 +334,7 @@ function createProjectRole(scope: Construct, id: string, logGroup: logs.ILogGrou
   return role;
 }
 
-function acknowledgeEncryption(project: codebuild.PipelineProject): void {
+export function acknowledgeEncryption(project: codebuild.PipelineProject): void {
   Validations.of(project).acknowledge({
     id: 'AwsSolutions-CB4',
     reason: 'Build artifacts are encrypted with the AWS managed key for S3 (alias/aws/s3) and hold no secrets, only image URIs and deployment files; a customer managed key per pipeline would only add cost.',

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { DeployEngine, ecsDeployEngine, validatePipeline } from './pipeline-core';
+import { DeployEngine, ecsDeployEngine, serviceTarget, targetName, validatePipeline } from './pipeline-core';
+import { registerRevisionEngine } from './register-revision';
 import { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { fail } from '../private/validation';
@@ -34,11 +35,17 @@ export class RollingPipeline extends ServicePipelineBase {
 
   /** @internal */
   protected _deployEngine(props: RollingPipelineProps): DeployEngine {
-    const service = props.service;
-    if (service.deploymentStrategy._isBlueGreen) {
+    const service = serviceTarget(props.service);
+    if (service?.deploymentStrategy._isBlueGreen) {
       fail(this, `service '${service.serviceName}' uses deploymentStrategy ${service.deploymentStrategy._describe()}, which RollingPipeline cannot deploy: use BlueGreenPipeline, or DeploymentStrategy.rolling() on the service`);
     }
     validatePipeline(this, props);
-    return ecsDeployEngine(this, props);
+    if (!service) {
+      if (props.deployTimeout !== undefined) {
+        fail(this, `deployTimeout is set but '${targetName(props.service)}' is a task no ECS service runs: its deploy step registers a revision and waits for nothing; remove deployTimeout`);
+      }
+      return registerRevisionEngine(this, props.service);
+    }
+    return ecsDeployEngine(this, props, service);
   }
 }

@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { MicroService } from '../micro-service';
+import { IDeployTarget } from './deploy-target';
 import { createServicePipeline, DeployEngine } from './pipeline-core';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { validatePipelineProps } from './validate-props';
@@ -15,8 +15,8 @@ import { validatePipelineProps } from './validate-props';
  * it from the service's deployment strategy.
  */
 export abstract class ServicePipelineBase extends Construct {
-  /** The service this pipeline delivers. */
-  public readonly service: MicroService;
+  /** The service or task this pipeline delivers. */
+  public readonly service: IDeployTarget;
   /** The pipeline. */
   public readonly pipeline: codepipeline.Pipeline;
   /** The CodeBuild project that builds the image and writes the deploy stage's files. */

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { IDeployTarget } from './deploy-target';
 import { PipelineSource } from './pipeline-source';
-import { MicroService } from '../micro-service';
 
 /**
  * How the pipeline builds the service's image.
@@ -45,10 +45,12 @@ export interface ImageBuildOptions {
  */
 export interface ServicePipelineProps {
   /**
-   * The service to deliver. Its image must be `ServiceImage.fromPipeline()`, so that `cdk deploy`
-   * keeps the image the pipeline deployed.
+   * What to deliver: a `MicroService` or a `WorkerService` (an ECS deployment of its service), or,
+   * with `RollingPipeline`, a `ScheduledTask` (a new revision of its task definition, which its
+   * next run takes). Its image must be `ServiceImage.fromPipeline()`, so that `cdk deploy` keeps
+   * the image the pipeline deployed.
    */
-  readonly service: MicroService;
+  readonly service: IDeployTarget;
 
   /** Where the code (or image) comes from. */
   readonly source: PipelineSource;

@@ -134,7 +134,7 @@ function grantReadArtifacts(role: iam.IRole, options: codepipeline.ActionBindOpt
 }
 
 /** The task definition's roles, to ECS tasks only. */
-function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
+export function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['iam:PassRole'],
     resources: [taskDefinition.taskRole.roleArn, taskDefinition.obtainExecutionRole().roleArn],
@@ -149,7 +149,7 @@ function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefinition)
  * wildcards, as the EC2 instance role does: pseudo parameters in it would make a cdk-nag finding
  * that cannot be acknowledged finding by finding; a role registers in its own account only.
  */
-function grantRegisterRevision(scope: Construct, role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
+export function grantRegisterRevision(scope: Construct, role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
   const region = Stack.of(scope).region;
   const revisions = `arn:*:ecs:${Token.isUnresolved(region) ? '*' : region}:*:task-definition/${taskDefinition.family}:*`;
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: [revisions] }));

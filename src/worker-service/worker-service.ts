@@ -19,8 +19,12 @@ import { DeploymentStrategy } from '../deployment-strategy';
 import { addDeploymentAlarm } from '../micro-service/deployment-alarms';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { enableDeploymentAlarms } from '../private/deployment-alarm-override';
+import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
+
+/** How long a new task takes to start and take messages, for the deployment model: a worker has no health check to wait for. */
+const STARTUP_TIME = Duration.seconds(60);
 
 /**
  * A queue consumer on ECS: an SQS queue with a dead-letter queue (or one passed in), optionally
@@ -53,6 +57,14 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
   public readonly backlogPerTaskTarget: number;
   /** How long a stopping task has to finish the message in hand. */
   public readonly stopTimeout: Duration;
+  /**
+   * How long one deployment of this worker takes, modelled per rolling batch: a new task's start
+   * (60 s) and the old task's `stopTimeout`. Image pulls slower than that and the pipeline's own
+   * stages come on top.
+   */
+  public readonly estimatedDeploymentTime: Duration;
+  /** @internal */
+  public readonly _deploymentModel: DeploymentModel;
 
   /** The queue the worker consumes. */
   public readonly queue: sqs.IQueue;
@@ -134,6 +146,8 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
     const alarms = addWorkerAlarms(this, r, this.queue, this.deadLetterQueue);
     this.deadLetterAlarm = alarms.deadLetter;
     this.oldestMessageAgeAlarm = alarms.oldestMessageAge;
+    this._deploymentModel = modelDeployment({ strategy: r.strategy, startupTime: STARTUP_TIME, deregistrationDelay: r.stopTimeout });
+    this.estimatedDeploymentTime = Duration.seconds(this._deploymentModel.totalSeconds);
     this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));
   }
 
