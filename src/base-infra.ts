@@ -42,7 +42,10 @@ export interface IBaseInfra {
  */
 export interface Ec2CapacityOptions {
   /**
-   * The instance type. Its architecture (Graviton or x86_64) picks the AMI.
+   * The instance type. Its architecture (Graviton or x86_64) picks the AMI. It must be a type whose
+   * vCPUs and memory the library knows (m, c and r families from the 5th generation, t2, t3, t3a,
+   * t4g), so that services can be checked to fit on it; for others, create the capacity provider
+   * yourself and pass it with `ServiceCapacity.ec2({ capacityProvider })`.
    *
    * @default ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE)
    */
@@ -111,7 +114,8 @@ export interface BaseInfraProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * How many Availability Zones the created VPC spans. Ignored when `vpc` is given.
+   * How many Availability Zones the created VPC spans. Ignored when `vpc` is given. A stack without
+   * an account knows two zones of its region, so more needs `env: { account, region }`.
    *
    * @default 2
    */

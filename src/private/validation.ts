@@ -20,11 +20,18 @@ export function checkRange(scope: IConstruct, prop: string, value: number | unde
   }
 }
 
+/**
+ * A duration CloudFormation takes in whole seconds, in a range. A fraction of a second fails here
+ * with the prop and the value, rather than in aws-cdk-lib's conversion without either.
+ */
 export function checkSeconds(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number): void {
   if (value === undefined || value.isUnresolved()) {
     return;
   }
-  const seconds = value.toSeconds();
+  const seconds = value.toMilliseconds({ integral: false }) / 1000;
+  if (!Number.isInteger(seconds)) {
+    fail(scope, `${prop} (${seconds} s) must be a whole number of seconds`);
+  }
   if (seconds < min || seconds > max) {
     fail(scope, `${prop} (${seconds} s) must be from ${min} to ${max} seconds`);
   }
@@ -46,7 +53,7 @@ export function checkWholeSeconds(scope: IConstruct, prop: string, value: Durati
   if (value.isUnresolved()) {
     fail(scope, `${prop} must be known at synth: the script receives it as a number`);
   }
-  const ms = value.toMilliseconds();
+  const ms = value.toMilliseconds({ integral: false });
   if (ms % 1000 !== 0) {
     fail(scope, `${prop} (${ms} ms) must be a whole number of seconds${why ? `: ${why}` : ''}`);
   }

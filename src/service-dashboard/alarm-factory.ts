@@ -56,7 +56,7 @@ export function validateThresholds(scope: Construct, prop: string, t: ServiceAla
     fail(scope, `${prop}.errorRatePercent (${t.errorRatePercent}) must be above 0 and at most 100`);
   }
   if (t.latencyP99 !== undefined && !t.latencyP99.isUnresolved()) {
-    const ms = t.latencyP99.toMilliseconds();
+    const ms = t.latencyP99.toMilliseconds({ integral: false });
     if (ms <= 0 || ms > 3_600_000) {
       fail(scope, `${prop}.latencyP99 (${ms} ms) must be above 0 and at most 1 hour`);
     }
@@ -66,7 +66,7 @@ export function validateThresholds(scope: Construct, prop: string, t: ServiceAla
   checkRange(scope, `${prop}.memoryUtilizationPercent`, t.memoryUtilizationPercent, 1, 100);
   const below = t.tasksBelowDesiredFor;
   if (below !== undefined && !below.isUnresolved()) {
-    if (below.toMilliseconds() % 60_000 !== 0) {
+    if (below.toMilliseconds({ integral: false }) % 60_000 !== 0) {
       fail(scope, `${prop}.tasksBelowDesiredFor (${below.toHumanString()}) must be whole minutes: the alarm counts one-minute periods`);
     }
     // CloudWatch evaluates at most one day of one-minute periods.
@@ -243,5 +243,5 @@ function missingTasksExpression(service: MicroService): cloudwatch.MathExpressio
 }
 
 export function seconds(d: Duration): number {
-  return d.toMilliseconds() / 1000;
+  return d.toMilliseconds({ integral: false }) / 1000;
 }

@@ -243,6 +243,12 @@ describe('load balancing fails when settings do not fit together', () => {
       .toThrow("Test/Orders: loadBalancerType INTERNAL puts an Application Load Balancer in the VPC's private subnets, which span 1 Availability Zone, but it needs two: create the BaseInfra with maxAzs 2 or more, or use LoadBalancerType.NONE");
   });
 
+  test('a duration CloudFormation takes in whole seconds has a fraction, before aws-cdk-lib\'s conversion fails without the prop', () => {
+    expect(() => create({ longestRequest: Duration.millis(1500) })).toThrow('Test/Orders: longestRequest (1.5 s) must be a whole number of seconds');
+    expect(() => create({ deregistrationDelay: Duration.millis(20250) })).toThrow(/deregistrationDelay \(20.25 s\) must be a whole number of seconds/);
+    expect(() => create({ healthCheckGracePeriod: Duration.millis(90500) })).toThrow(/healthCheckGracePeriod \(90.5 s\) must be a whole number of seconds/);
+  });
+
   test('the access-log bucket is encrypted with KMS, which ELB cannot write to', () => {
     for (const encryption of [s3.BucketEncryption.KMS_MANAGED, s3.BucketEncryption.KMS, s3.BucketEncryption.DSSE_MANAGED]) {
       const stack = newStack();
