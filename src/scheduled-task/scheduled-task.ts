@@ -17,6 +17,7 @@ import { addRunMonitoring, metricFailedRuns } from './run-monitoring';
 import { addRunSchedule } from './run-schedule';
 import { addRunTimeLimit } from './run-time-limit';
 import { IBaseInfra } from '../base-infra';
+import { IDeployTarget } from '../pipelines/deploy-target';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { ServiceCapacity } from '../service-capacity';
 
@@ -34,7 +35,7 @@ import { ServiceCapacity } from '../service-capacity';
  *   schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3', timeZone: TimeZone.EUROPE_BERLIN }),
  * });
  */
-export class ScheduledTask extends Construct implements iam.IGrantable, ec2.IConnectable {
+export class ScheduledTask extends Construct implements iam.IGrantable, ec2.IConnectable, IDeployTarget {
   /** The infrastructure the task runs on. */
   public readonly infra: IBaseInfra;
   /** The task's name: container name, log stream prefix and ECS task group `scheduled:<taskName>`. */

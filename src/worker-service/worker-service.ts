@@ -15,6 +15,7 @@ import { addQueues } from './queue';
 import { resolveWorker } from './resolve';
 import { addWorkerAlarms } from './worker-alarms';
 import { IBaseInfra } from '../base-infra';
+import { IDeployTarget } from '../pipelines/deploy-target';
 import { DeploymentStrategy } from '../deployment-strategy';
 import { addDeploymentAlarm } from '../micro-service/deployment-alarms';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
@@ -42,7 +43,7 @@ const STARTUP_TIME = Duration.seconds(60);
  *   acceptableLatency: Duration.minutes(5),
  * });
  */
-export class WorkerService extends Construct implements iam.IGrantable, ec2.IConnectable {
+export class WorkerService extends Construct implements iam.IGrantable, ec2.IConnectable, IDeployTarget {
   /** The infrastructure the worker runs on. */
   public readonly infra: IBaseInfra;
   /** The worker's name: container name and log stream prefix. */
