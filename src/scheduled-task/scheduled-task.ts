@@ -17,8 +17,8 @@ import { addRunMonitoring, metricFailedRuns } from './run-monitoring';
 import { addRunSchedule } from './run-schedule';
 import { addRunTimeLimit } from './run-time-limit';
 import { IBaseInfra } from '../base-infra';
-import { IDeployTarget } from '../pipelines/deploy-target';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
+import { IDeployTarget } from '../pipelines/deploy-target';
 import { ServiceCapacity } from '../service-capacity';
 
 /**
