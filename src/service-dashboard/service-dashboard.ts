@@ -1,10 +1,12 @@
 import { Duration, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { createServiceAlarms, resolveThresholds, validateThresholds } from './alarm-factory';
 import { ServiceAlarms, ServiceAlarmThresholds } from './service-alarms';
+import { scheduledTaskRows, workerRows } from './task-widgets';
 import { loadTesterRows, serviceRows } from './widgets';
 import { LoadTester } from '../load-tester';
 import { MicroService } from '../micro-service';
@@ -12,6 +14,8 @@ import { AlarmOverviewWidget } from '../private/alarm-overview-widget';
 import { EMAIL_FIX, emailProblem } from '../private/email-address';
 import { claimName, envKey } from '../private/unique-names';
 import { checkGrammar, fail } from '../private/validation';
+import { ScheduledTask } from '../scheduled-task';
+import { WorkerService } from '../worker-service';
 
 /** CloudWatch alarm names have at most 255 characters; the longest suffix is 20. */
 const MAX_PREFIX_LENGTH = 230;
@@ -64,6 +68,24 @@ export interface ServiceDashboardProps {
    * @default - none
    */
   readonly services?: MicroService[];
+
+  /**
+   * Workers on the dashboard: queue depth and messages in flight, age of the oldest message, the
+   * dead-letter queue, running tasks; their alarms notify the dashboard's topic. More can be added
+   * with `addWorker()`.
+   *
+   * @default - none
+   */
+  readonly workers?: WorkerService[];
+
+  /**
+   * Scheduled tasks on the dashboard: the last run's state, runs started and failed, the last runs
+   * with their duration; their failure alarm notifies the dashboard's topic. More can be added with
+   * `addScheduledTask()`.
+   *
+   * @default - none
+   */
+  readonly scheduledTasks?: ScheduledTask[];
 
   /**
    * Load testers whose results the dashboard shows. More can be added with `addLoadTester()`.
@@ -126,6 +148,8 @@ export class ServiceDashboard extends Construct {
   private readonly deploymentAlarms: boolean;
   private readonly serviceAlarms = new Map<MicroService, ServiceAlarms>();
   private readonly testers: LoadTester[] = [];
+  /** The workers and scheduled tasks on the dashboard, with their own alarms. */
+  private readonly taskAlarms = new Map<WorkerService | ScheduledTask, cloudwatch.Alarm[]>();
 
   /**
    * @param scope the construct to create the dashboard in
@@ -178,10 +202,17 @@ export class ServiceDashboard extends Construct {
       defaultInterval: Duration.hours(3),
     });
     // The services' own rollback alarms show beside the dashboard's.
-    this.dashboard.addWidgets(new AlarmOverviewWidget('Alarms', () => [...this.alarms, ...[...this.serviceAlarms.keys()].flatMap(s => s.rollbackAlarms)], 24, 4));
+    this.dashboard.addWidgets(new AlarmOverviewWidget('Alarms', () => [...this.alarms, ...[...this.serviceAlarms.keys()].flatMap(s => s.rollbackAlarms),
+      ...[...this.taskAlarms.values()].flat()], 24, 4));
 
     for (const service of props.services ?? []) {
       this.addService(service);
+    }
+    for (const worker of props.workers ?? []) {
+      this.addWorker(worker);
+    }
+    for (const task of props.scheduledTasks ?? []) {
+      this.addScheduledTask(task);
     }
     for (const tester of props.loadTesters ?? []) {
       this.addLoadTester(tester);
@@ -242,6 +273,25 @@ export class ServiceDashboard extends Construct {
   }
 
   /**
+   * Adds a worker's graphs to the dashboard; its dead-letter and oldest-message alarms notify the
+   * dashboard's topic.
+   *
+   * @param worker the worker to show
+   */
+  public addWorker(worker: WorkerService): void {
+    this.addTaskRows(worker, worker.serviceName, [worker.deadLetterAlarm, worker.oldestMessageAgeAlarm], workerRows(worker));
+  }
+
+  /**
+   * Adds a scheduled task's runs to the dashboard; its failure alarm notifies the dashboard's topic.
+   *
+   * @param task the scheduled task to show
+   */
+  public addScheduledTask(task: ScheduledTask): void {
+    this.addTaskRows(task, task.taskName, [task.failureAlarm], scheduledTaskRows(task));
+  }
+
+  /**
    * Adds a load tester's results to the dashboard: requests per second, latency and failures per target.
    */
   public addLoadTester(tester: LoadTester): void {
@@ -259,6 +309,23 @@ export class ServiceDashboard extends Construct {
    */
   public addWidgets(...widgets: cloudwatch.IWidget[]): void {
     this.dashboard.addWidgets(...widgets);
+  }
+
+  private addTaskRows(task: WorkerService | ScheduledTask, name: string, alarms: Array<cloudwatch.Alarm | undefined>,
+    rows: cloudwatch.IWidget[][]): void {
+    if (this.taskAlarms.has(task)) {
+      fail(this, `'${name}' is already on this dashboard: add each worker and scheduled task once`);
+    }
+    const own = alarms.filter((a): a is cloudwatch.Alarm => a !== undefined);
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    for (const alarm of own) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    this.taskAlarms.set(task, own);
+    for (const row of rows) {
+      this.dashboard.addWidgets(...row);
+    }
   }
 
   private defaultPrefix(service: MicroService): string {
