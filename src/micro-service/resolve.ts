@@ -92,7 +92,7 @@ function resolveLoadBalancer(props: MicroServiceProps, startupTime: Duration): R
   const protocol = props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
   const https = protocol === elbv2.ApplicationProtocol.HTTPS;
   // A task that starts fast is worth checking more often: it then joins (and a batch ends) sooner.
-  const fastStart = !startupTime.isUnresolved() && startupTime.toSeconds() <= 30;
+  const fastStart = !startupTime.isUnresolved() && startupTime.toSeconds({ integral: false }) <= 30;
   const interval = props.targetHealthCheck?.interval ?? Duration.seconds(fastStart ? 5 : 10);
   return {
     internetFacing: props.loadBalancerType === LoadBalancerType.PUBLIC,
@@ -106,7 +106,7 @@ function resolveLoadBalancer(props: MicroServiceProps, startupTime: Duration): R
       path: '/',
       interval,
       // The timeout must be shorter than the interval; 5 s unless the interval is shorter still.
-      timeout: Duration.seconds(interval.isUnresolved() ? 5 : Math.max(2, Math.min(5, interval.toSeconds() - 1))),
+      timeout: Duration.seconds(interval.isUnresolved() ? 5 : Math.max(2, Math.min(5, Math.floor(interval.toSeconds({ integral: false })) - 1))),
       healthyThresholdCount: 2,
       unhealthyThresholdCount: 2,
       healthyHttpCodes: '200-399',

@@ -276,6 +276,12 @@ const MISTAKES: Mistake[] = [
     },
   },
   {
+    name: 'a startup time of one and a half seconds',
+    prop: 'startupTime',
+    value: '1.5 s',
+    app: () => service({ startupTime: Duration.millis(1500) }),
+  },
+  {
     name: 'health-check codes written as 2xx',
     prop: 'targetHealthCheck.healthyHttpCodes',
     value: '2xx',
