@@ -1,9 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ResolvedScheduledTask } from './resolve';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
@@ -19,18 +19,22 @@ export function addRunTimeLimit(scope: Construct, r: ResolvedScheduledTask): sfn
   const cluster = props.infra.cluster;
   const limit = new Construct(scope, 'RunTimeLimit');
   const region = Stack.of(scope).region;
-  const runTasks = `arn:*:ecs:${Token.isUnresolved(region) ? '*' : region}:*:task/${cluster.clusterName}/*`;
+  // Any task, narrowed to the cluster by ecs:cluster: the cluster's name in the ARN would be a
+  // cross-stack reference, which makes a cdk-nag finding that cannot be acknowledged at construction.
+  const runTasks = `arn:*:ecs:${Token.isUnresolved(region) ? '*' : region}:*:task/*`;
   const wait = new sfn.Wait(limit, 'WaitMaxRunTime', { time: sfn.WaitTime.duration(r.maxRunTime) });
-  const stop = new tasks.CallAwsService(limit, 'StopTask', {
-    service: 'ecs',
-    action: 'stopTask',
-    parameters: {
-      Cluster: cluster.clusterArn,
-      Task: sfn.JsonPath.stringAt('$.detail.taskArn'),
-      Reason: `ran longer than maxRunTime (${r.maxRunTime.toHumanString()})`,
+  // The AWS SDK integration ("AWS SDK service integrations", Step Functions Developer Guide), written
+  // out so the role's statement can carry the ecs:cluster condition.
+  const stop = new sfn.CustomState(limit, 'StopTask', {
+    stateJson: {
+      Type: 'Task',
+      Resource: `arn:${Aws.PARTITION}:states:::aws-sdk:ecs:stopTask`,
+      Parameters: {
+        'Cluster': cluster.clusterArn,
+        'Task.$': '$.detail.taskArn',
+        'Reason': `ran longer than maxRunTime (${r.maxRunTime.toHumanString()})`,
+      },
     },
-    iamResources: [runTasks],
-    iamAction: 'ecs:StopTask',
   });
   const logGroup = new logs.LogGroup(limit, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: r.removalPolicy });
   const stateMachine = new sfn.StateMachine(limit, 'StateMachine', {
@@ -40,8 +44,13 @@ export function addRunTimeLimit(scope: Construct, r: ResolvedScheduledTask): sfn
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     tracingEnabled: true,
   });
+  stateMachine.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ecs:StopTask'],
+    resources: [runTasks],
+    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+  }));
   acknowledgeWildcards(stateMachine.role, [resourceFinding(scope, runTasks)],
-    'Tasks get their IDs when they start: StopTask on the tasks of this cluster, which the rule narrows to this schedule\'s runs.');
+    'Tasks get their IDs when they start: StopTask on the tasks of this cluster (ecs:cluster), which the rule narrows to this schedule\'s runs.');
   acknowledgeWildcards(stateMachine.role, ['Resource::*'],
     'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (PutTraceSegments) authorize on * only; they are what Step Functions needs to log and trace the executions.');
   new events.Rule(limit, 'Rule', {

@@ -63,7 +63,7 @@ describe('defaults', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: 'ecs:RunTask', Resource: `arn:*:ecs:eu-west-1:*:task-definition/${task.taskDefinition.family}:*`, Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } }),
           Match.objectLike({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }),
-          Match.objectLike({ Action: 'ecs:TagResource', Resource: 'arn:*:ecs:eu-west-1:*:task/platform/*', Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
+          Match.objectLike({ Action: 'ecs:TagResource', Resource: 'arn:*:ecs:eu-west-1:*:task/*', Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
           Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) }),
         ]),
       },
@@ -112,7 +112,7 @@ describe('defaults', () => {
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^NightlyRunTimeLimitStateMachine') } })],
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:StopTask', Resource: 'arn:*:ecs:eu-west-1:*:task/platform/*' })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:StopTask', Resource: 'arn:*:ecs:eu-west-1:*:task/*', Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } })]) },
     });
   });
 
