@@ -64,6 +64,7 @@ const ACCEPTED_GUARD_FINDINGS: Record<string, string> = {
   'CT.S3.PR.4': 'nothing consumes events of the access-log bucket',
   'CT.S3.PR.9': 'object lock would keep logs past their 90-day lifecycle expiration',
   'CT.S3.PR.10': 'ALB access logs can only be written to SSE-S3 encrypted buckets',
+  'CT.SQS.PR.1': 'the findings are the dead-letter queues of the worker and the scheduled task: a dead-letter queue of a dead-letter queue would only hold what nobody redrives',
 };
 
 test('cfn-guard Control Tower findings are only the accepted ones', () => {

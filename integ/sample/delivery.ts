@@ -9,8 +9,8 @@ import { ImageBuildOptions, PipelineSource, ServiceImage } from '../../src';
 /** Where the sample services' code lives in this repository. */
 export const SERVICES_DIR = path.join(__dirname, '..', 'services');
 
-/** Before the image build: the service's code must at least parse. */
-const SMOKE_TEST = ['node --check server.js'];
+/** Before the image build: the service's code must at least parse (server.js, worker.js, report.js). */
+const SMOKE_TEST = ['for f in *.js; do node --check "$f" || exit 1; done'];
 
 /**
  * How a sample service gets its image and its pipeline source.

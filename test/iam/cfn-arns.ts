@@ -103,6 +103,12 @@ const SHAPES: Record<string, Shape> = {
     atts: { Arn: r => r.arn('cloudwatch', `alarm:${typeof r.props.AlarmName === 'string' ? r.props.AlarmName : r.name}`) },
   },
   'AWS::SNS::Topic': { ref: r => r.arn('sns', r.name), atts: { TopicArn: r => r.arn('sns', r.name), TopicName: byName } },
+  // Ref of a queue is its URL (AWS::SQS::Queue return values).
+  'AWS::SQS::Queue': {
+    ref: r => `https://sqs.${r.ctx.region}.amazonaws.com/${ACCOUNT}/${r.name}`,
+    atts: { Arn: r => r.arn('sqs', r.name), QueueName: byName, QueueUrl: r => `https://sqs.${r.ctx.region}.amazonaws.com/${ACCOUNT}/${r.name}` },
+  },
+  'AWS::Scheduler::Schedule': { ref: byName, atts: { Arn: r => r.arn('scheduler', `schedule/default/${r.name}`) } },
   // Ref of AWS::SSM::Parameter is the parameter's name; CDK writes `parameter/<name>` (or `parameter<name>` for '/…').
   'AWS::SSM::Parameter': { ref: r => (typeof r.props.Name === 'string' ? r.props.Name : r.name) },
   'AWS::CodeBuild::Project': { ref: byName, atts: { Arn: r => r.arn('codebuild', `project/${r.name}`) } },

@@ -315,4 +315,95 @@ export const ROLE_KINDS: RoleKind[] = [
       };
     }),
   },
+  {
+    role: 'EventBridge Scheduler execution role running a ScheduledTask (ECS RunTask templated target)',
+    sources: [
+      '"Set up the execution role" (the role EventBridge Scheduler assumes to call the target, and sqs:SendMessage for its dead-letter queue), https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html',
+      '"Using Amazon EventBridge Scheduler to schedule Amazon ECS tasks" (ecs:RunTask, iam:PassRole of the task\'s roles), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/tasks-scheduled.html',
+      'RunTask, taskDefinition: "If a revision isn\'t specified, the latest ACTIVE revision is used" and the policy names a revision or all of them (family:*), Amazon ECS API Reference',
+      '"Tagging your resources: tagging authorization" (ecs:TagResource with ecs:CreateAction when RunTask tags the task it creates), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html',
+    ],
+    find: t => resources(t, 'AWS::Scheduler::Schedule').filter(([, s]) => s.Properties.Target.EcsParameters).map(([, s]) => {
+      const x = s.Properties.Target;
+      const family = resolveString(x.EcsParameters.TaskDefinitionArn, t);
+      const cluster = resolveString(x.Arn, t);
+      const taskDefinitionId = resources(t, 'AWS::ECS::TaskDefinition').find(([, td]) => family.endsWith(`:task-definition/${td.Properties.Family}`))![0];
+      const clusterName = cluster.split('/').pop();
+      return {
+        roleId: target(x.RoleArn)!,
+        calls: [
+          { action: 'ecs:RunTask', resource: `${family}:7`, context: { 'ecs:cluster': cluster } },
+          ...passTaskRoles(t, taskDefinitionId),
+          { action: 'ecs:TagResource', resource: arn(t, 'ecs', `task/${clusterName}/0123456789abcdef0123456789abcdef`), context: { 'ecs:CreateAction': 'RunTask' } },
+          { action: 'sqs:SendMessage', resource: resolveString(x.DeadLetterConfig.Arn, t) },
+        ],
+      };
+    }),
+  },
+  {
+    role: 'CodeBuild deploy step of a ScheduledTask\'s pipeline (registers a revision of the task\'s family)',
+    sources: [
+      'the deploy step calls ecs:DescribeTaskDefinition, then ecs:RegisterTaskDefinition with the task\'s roles (src/private/register-revision-buildspec.ts)',
+      '"Amazon ECS task execution IAM role" / "Task IAM role": registering a task definition with roles needs iam:PassRole on them, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html',
+      '"Actions, resources, and condition keys for Amazon Elastic Container Service" (DescribeTaskDefinition on *; RegisterTaskDefinition on task-definition), https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
+    ],
+    find: t => resources(t, 'AWS::CodeBuild::Project').filter(([, p]) => /register-task-definition/.test(String(p.Properties.Source.BuildSpec))).map(([, p]) => {
+      const env = Object.fromEntries(((p.Properties.Environment.EnvironmentVariables ?? []) as any[]).map(v => [v.Name, v.Value]));
+      const family = resolveString(env.TASK_DEFINITION_FAMILY, t);
+      const taskDefinitionId = resources(t, 'AWS::ECS::TaskDefinition').find(([, td]) => td.Properties.Family === family)![0];
+      return {
+        roleId: target(p.Properties.ServiceRole)!,
+        calls: [
+          { action: 'ecs:DescribeTaskDefinition', resource: '*' },
+          { action: 'ecs:RegisterTaskDefinition', resource: arn(t, 'ecs', `task-definition/${family}:8`) },
+          ...passTaskRoles(t, taskDefinitionId),
+        ],
+      };
+    }),
+  },
+  {
+    role: 'Step Functions role of a ScheduledTask\'s run-time limit (stops a run after maxRunTime)',
+    sources: [
+      '"AWS SDK service integrations" (the state machine\'s role needs the called API\'s permission: ecs:StopTask), https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html',
+      '"Using CloudWatch Logs to log execution history" and "AWS X-Ray and Step Functions" (log delivery and trace actions on *), https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      '"Actions, resources, and condition keys for Amazon Elastic Container Service" (StopTask on task, condition ecs:cluster), https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
+    ],
+    find: t => resources(t, 'AWS::StepFunctions::StateMachine').filter(([, m]) => JSON.stringify(m.Properties.DefinitionString).includes('aws-sdk:ecs:stopTask')).map(([, m]) => {
+      const definition = resolveString(m.Properties.DefinitionString, t);
+      const cluster = JSON.parse(definition).States.StopTask.Parameters.Cluster as string;
+      return {
+        roleId: target(m.Properties.RoleArn)!,
+        calls: [
+          { action: 'ecs:StopTask', resource: arn(t, 'ecs', `task/${cluster.split('/').pop()}/0123456789abcdef0123456789abcdef`), context: { 'ecs:cluster': cluster } },
+          { action: 'logs:CreateLogDelivery', resource: '*' },
+          { action: 'xray:PutTraceSegments', resource: '*' },
+        ],
+      };
+    }),
+  },
+  {
+    role: 'EventBridge role starting a state machine (a ScheduledTask\'s run-time limit)',
+    sources: [
+      '"Using IAM roles for EventBridge targets" (states:StartExecution on the state machine), https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html',
+    ],
+    find: t => resources(t, 'AWS::Events::Rule').flatMap(([, rule]) => ((rule.Properties.Targets ?? []) as any[])
+      .filter(x => target(x.RoleArn) && t.template.Resources[target(x.Arn)!]?.Type === 'AWS::StepFunctions::StateMachine')
+      .map(x => ({ roleId: target(x.RoleArn)!, calls: [{ action: 'states:StartExecution', resource: resolveString(x.Arn, t) }] }))),
+  },
+  {
+    role: 'task role of a WorkerService (the application consumes its queue)',
+    sources: [
+      '"Amazon SQS API permissions: Actions and resource reference" (ReceiveMessage, DeleteMessage, ChangeMessageVisibility on the queue), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html',
+    ],
+    find: t => resources(t, 'AWS::ECS::TaskDefinition').flatMap(([, td]) => ((td.Properties.ContainerDefinitions ?? []) as any[])
+      .flatMap(c => ((c.Environment ?? []) as any[]).filter(e => e.Name === 'QUEUE_URL'))
+      .map(e => {
+        const queueId = target(e.Value)!;
+        const queueArn = resolveString({ 'Fn::GetAtt': [queueId, 'Arn'] }, t);
+        return {
+          roleId: target(td.Properties.TaskRoleArn)!,
+          calls: ['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map(a => ({ action: `sqs:${a}`, resource: queueArn })),
+        };
+      })),
+  },
 ];
