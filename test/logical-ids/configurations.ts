@@ -1,10 +1,11 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
   BaseInfra, BlueGreenPipeline, DeploymentStrategy, LoadBalancerType, LoadTester, LoadTestTarget, MicroService, MicroServiceProps,
-  PipelineSource, RollingPipeline, ServiceCapacity, ServiceDashboard, ServiceImage, TrafficShifting,
+  PipelineSource, RollingPipeline, ScheduledTask, ServiceCapacity, ServiceDashboard, ServiceImage, TrafficShifting, WorkerService,
 } from '../../src';
 import { importedInfra } from '../util';
 
@@ -62,7 +63,9 @@ export const CONFIGURATIONS: Record<string, () => Stack> = {
       },
     });
     new MicroService(stack, 'Stepped', {
-      infra: web.infra, serviceName: 'stepped', image: IMAGE,
+      infra: web.infra,
+      serviceName: 'stepped',
+      image: IMAGE,
       autoScaling: { maxCapacity: 6, cpuStepScaling: {} },
     });
   }),
@@ -80,5 +83,26 @@ export const CONFIGURATIONS: Record<string, () => Stack> = {
     const web = service(stack, { image: PIPELINE_IMAGE, deploymentStrategy: DeploymentStrategy.linear() });
     new BlueGreenPipeline(stack, 'Pipeline', { service: web, source: PipelineSource.s3() });
     new LoadTester(stack, 'Tester', { infra: web.infra, targets: [LoadTestTarget.loadBalancer(web), LoadTestTarget.cloudMap(web)] });
+  }),
+  'worker-scale-to-zero-rolling-pipeline-dashboard': () => stackWith(stack => {
+    const worker = new WorkerService(stack, 'Worker', {
+      infra: importedInfra(stack),
+      serviceName: 'worker',
+      image: PIPELINE_IMAGE,
+      processingTime: Duration.seconds(2),
+      minCapacity: 0,
+      eventPattern: { source: ['shop.orders'] },
+    });
+    new RollingPipeline(stack, 'Pipeline', { service: worker, source: PipelineSource.s3() });
+    new ServiceDashboard(stack, 'Dashboard', { workers: [worker] });
+  }),
+  'scheduled-task-rolling-pipeline': () => stackWith(stack => {
+    const task = new ScheduledTask(stack, 'Nightly', {
+      infra: importedInfra(stack),
+      taskName: 'nightly',
+      image: PIPELINE_IMAGE,
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3', timeZone: TimeZone.EUROPE_BERLIN }),
+    });
+    new RollingPipeline(stack, 'Pipeline', { service: task, source: PipelineSource.s3() });
   }),
 };
