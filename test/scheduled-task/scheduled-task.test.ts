@@ -116,6 +116,13 @@ describe('defaults', () => {
     });
   });
 
+  test('the task: 256 CPU units, 512 MiB on Fargate, logs kept a month, its own repository and queue retained', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512', RequiresCompatibilities: ['FARGATE'] });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+  });
+
   test('the container is named after the task and has no port', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Name: 'nightly', PortMappings: Match.absent() })] });
   });

@@ -95,6 +95,12 @@ describe('defaults', () => {
     });
   });
 
+  test('the task: 256 CPU units, 512 MiB, X86_64 on Fargate, logs kept a month, its own repository retained', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512', RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ ImageTagMutability: 'IMMUTABLE' }) });
+  });
+
   test('scales from 1 to 10 tasks', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' });
   });
