@@ -1,7 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { DeployEngine, ecsDeployEngine, targetName, validatePipeline } from './pipeline-core';
+import { DeployActionContext, DeployEngine, ecsDeployEngine, targetName, validatePipeline } from './pipeline-core';
 import { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { MicroService } from '../micro-service';
@@ -76,8 +76,9 @@ export class BlueGreenPipeline extends ServicePipelineBase {
       codeDeploy: true,
       // CodeDeploy rolls back itself; the record step only runs after a successful deployment.
       rollbackOnFailure: false,
-      deployAction: (buildOutput: codepipeline.Artifact) => new ScopedCodeDeployEcsDeployAction({
+      deployAction: (buildOutput: codepipeline.Artifact, pipeline: DeployActionContext) => new ScopedCodeDeployEcsDeployAction({
         actionName: 'Deploy',
+        runOrder: pipeline.runOrder,
         deploymentGroup,
         taskDefinition: service.taskDefinition,
         input: buildOutput,

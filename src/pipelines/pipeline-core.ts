@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { IDeployTarget } from './deploy-target';
+import { preDeployAction, validatePreDeploy } from './pre-deploy';
 import type { ServicePipelineBase } from './service-pipeline-base';
 import { ServicePipelineProps } from './service-pipeline-props';
 import { MicroService } from '../micro-service';
@@ -46,10 +47,12 @@ export function targetName(target: IDeployTarget): string {
   return target.container.containerName;
 }
 
-/** What the pipeline created that a deploy action built of a CodeBuild project needs. */
+/** What the pipeline created that a deploy action built of a CodeBuild project needs, and where the action goes in its stage. */
 export interface DeployActionContext {
   readonly artifactBucket: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
+  /** 2 after a pre-deploy step; undefined (the first) otherwise. */
+  readonly runOrder?: number;
 }
 
 export interface DeployEngine {
@@ -74,6 +77,7 @@ export function validatePipeline(scope: Construct, props: ServicePipelineProps):
       fail(scope, `deployTimeout (${minutes} min) must be a whole number of minutes from 1 to 60, the ECS deploy action's limit`);
     }
   }
+  validatePreDeploy(scope, props.preDeployCommand, serviceTarget(service), targetName(service));
   const build = props.imageBuild ?? {};
   for (const [prop, value] of [['imageBuild.appPath', build.appPath], ['imageBuild.dockerfile', build.dockerfile]] as const) {
     if (value !== undefined && !Token.isUnresolved(value) && (value.length === 0 || value.startsWith('/') || value.split('/').includes('..'))) {
@@ -95,8 +99,9 @@ export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps, s
     // ECS rolls the service back itself (circuit breaker, deployment alarms, traffic back to
     // blue); the stage rollback makes the newest task definition revision a good one again.
     rollbackOnFailure: true,
-    deployAction: (buildOutput: codepipeline.Artifact) => new ScopedEcsDeployAction({
+    deployAction: (buildOutput: codepipeline.Artifact, pipeline: DeployActionContext) => new ScopedEcsDeployAction({
       actionName: 'Deploy',
+      runOrder: pipeline.runOrder,
       service: service.service,
       taskDefinition: service.taskDefinition,
       imageFile: buildOutput.atPath('imagedefinitions.json'),
@@ -260,11 +265,15 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   recordProject.node.addDependency(recordRole);
   acknowledgeEncryption(recordProject);
 
+  const preDeploy = props.preDeployCommand
+    && preDeployAction(scope, serviceTarget(service)!, props.preDeployCommand, buildOutput, { artifactBucket, removalPolicy });
+  const deployRunOrder = preDeploy ? 2 : undefined;
   pipeline.addStage({
     stageName: 'Deploy',
     actions: [
-      engine.deployAction(buildOutput, { artifactBucket, removalPolicy }),
-      new actions.CodeBuildAction({ actionName: 'Record', project: recordProject, input: buildOutput, runOrder: 2 }),
+      ...(preDeploy ? [preDeploy] : []),
+      engine.deployAction(buildOutput, { artifactBucket, removalPolicy, runOrder: deployRunOrder }),
+      new actions.CodeBuildAction({ actionName: 'Record', project: recordProject, input: buildOutput, runOrder: (deployRunOrder ?? 1) + 1 }),
     ],
     onFailure: engine.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
   });

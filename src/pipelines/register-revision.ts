@@ -45,7 +45,7 @@ export function registerRevisionEngine(scope: Construct, target: IDeployTarget):
       });
       project.node.addDependency(role);
       acknowledgeEncryption(project);
-      return new actions.CodeBuildAction({ actionName: 'Deploy', project, input: buildOutput });
+      return new actions.CodeBuildAction({ actionName: 'Deploy', project, input: buildOutput, runOrder: pipeline.runOrder });
     },
   };
 }

@@ -20,6 +20,10 @@ export interface StubBehaviour {
   readonly deployedTagExists?: boolean;
   /** `aws ecr put-image` fails with this error code. */
   readonly putImageError?: string;
+  /** The exit code of the task `aws ecs run-task` starts (the pre-deploy step); 0 unless set. */
+  readonly taskExitCode?: number;
+  /** `aws ecs run-task` places no task and answers with this failure reason. */
+  readonly runTaskFailure?: string;
 }
 
 export interface StubCall {
@@ -69,6 +73,21 @@ elif args[:2] == ["ecs", "describe-task-definition"]:
         sys.stderr.write("\\nAn error occurred (ClientException) when calling the DescribeTaskDefinition operation: Unable to describe task definition.\\n")
         sys.exit(254)
     print(json.dumps(answer, indent=4))
+elif args[:2] == ["ecs", "run-task"]:
+    overrides = json.load(open(option("--overrides")[len("file://"):]))
+    json.loads(option("--network-configuration"))
+    json.loads(option("--capacity-provider-strategy"))
+    if os.environ.get("STUB_RUN_TASK_FAILURE"):
+        print(json.dumps({"tasks": [], "failures": [{"arn": option("--task-definition"), "reason": os.environ["STUB_RUN_TASK_FAILURE"]}]}))
+    else:
+        print(json.dumps({"tasks": [{"taskArn": "arn:aws:ecs:eu-west-1:111111111111:task/platform/0123456789abcdef", "lastStatus": "PROVISIONING", "overrides": overrides}], "failures": []}))
+elif args[:2] == ["ecs", "describe-tasks"]:
+    code = int(os.environ.get("STUB_TASK_EXIT_CODE") or "0")
+    task = {"taskArn": option("--tasks"), "lastStatus": "STOPPED", "stoppedReason": "Essential container in task exited", "containers": [{"name": os.environ.get("CONTAINER_NAME", "api"), "exitCode": code}]}
+    if option("--query") == "tasks[0].lastStatus":
+        print("STOPPED")
+    else:
+        print(json.dumps({"tasks": [task], "failures": []}))
 elif args[:2] == ["ecs", "register-task-definition"]:
     task = json.load(open(option("--cli-input-json")[len("file://"):]))
     rejected = [f for f in ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy") if f in task]
@@ -177,6 +196,8 @@ export function runBuildSpec(buildSpec: any, env: Record<string, string>, option
       STUB_DESCRIBE_IMAGES_ERROR: options.stub?.describeImagesError ?? '',
       STUB_DEPLOYED_TAG_EXISTS: options.stub?.deployedTagExists ? '1' : '',
       STUB_PUT_IMAGE_ERROR: options.stub?.putImageError ?? '',
+      STUB_TASK_EXIT_CODE: options.stub?.taskExitCode === undefined ? '' : String(options.stub.taskExitCode),
+      STUB_RUN_TASK_FAILURE: options.stub?.runTaskFailure ?? '',
       ...env,
     },
   });
