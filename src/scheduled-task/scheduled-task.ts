@@ -27,6 +27,7 @@ import { ServiceCapacity } from '../service-capacity';
  * to start, exits with a non-zero code or runs longer than `maxRunTime` (and is stopped). With
  * `ServiceImage.fromPipeline()` every run takes the image the pipeline released last.
  *
+ * @exampleMetadata fixture=scheduled-task
  * @example
  * new ScheduledTask(this, 'Nightly', {
  *   infra,
