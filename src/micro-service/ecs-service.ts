@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { ResolvedProps } from './resolve';
 import { ServiceTask } from './task';
+import { enableDeploymentAlarms } from '../private/deployment-alarm-override';
 import { claimName } from '../private/unique-names';
 import { checkDnsLabel, checkRange, checkSeconds } from '../private/validation';
 
@@ -54,16 +55,6 @@ export function addService(scope: Construct, r: ResolvedProps, task: ServiceTask
     enableServiceConnect(service, r, logGroup);
   }
   return service;
-}
-
-/**
- * ECS rolls a deployment back when one of these alarms fires. aws-cdk-lib's `deploymentAlarms`
- * takes its names once, at construction; the L1 override lets `addDeploymentAlarms()` add more later.
- */
-function enableDeploymentAlarms(service: ecs.BaseService, alarmNames: string[]): void {
-  (service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
-    produce: () => alarmNames.length === 0 ? undefined : { Enable: true, Rollback: true, AlarmNames: alarmNames },
-  }));
 }
 
 function enableServiceConnect(service: ecs.BaseService, r: ResolvedProps, logGroup: logs.ILogGroup): void {

@@ -21,6 +21,7 @@ import { addRollbackAlarms, rollbackMetrics } from './rollback-alarms';
 import { addTask, createLogGroup, createRepository } from './task';
 import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
+import type { IDeployTarget } from '../pipelines/deploy-target';
 import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
@@ -33,7 +34,7 @@ import { ServiceCapacity } from '../service-capacity';
  * Grant it access like any principal (`table.grantReadWriteData(service)`) and open
  * connections to or from it (`db.connections.allowDefaultPortFrom(service)`).
  */
-export class MicroService extends Construct implements iam.IGrantable, ec2.IConnectable {
+export class MicroService extends Construct implements iam.IGrantable, ec2.IConnectable, IDeployTarget {
   /** The infrastructure the service runs on. */
   public readonly infra: IBaseInfra;
   /** The service's name in Cloud Map and in its container. */
