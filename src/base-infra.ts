@@ -203,10 +203,10 @@ export class BaseInfra extends Construct implements IBaseInfra {
   public readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   public readonly ec2InstanceType?: ec2.InstanceType;
 
-  /** The Auto Scaling group of the EC2 capacity; undefined without `ec2Capacity`. */
+  /** The Auto Scaling group of the EC2 capacity. Undefined without `ec2Capacity`. */
   public readonly autoScalingGroup?: autoscaling.AutoScalingGroup;
 
-  /** The flow-log group of the created VPC; undefined when `vpc` was given. */
+  /** The flow-log group of the created VPC. Undefined when `vpc` was given. */
   public readonly flowLogGroup?: logs.ILogGroup;
 
   /**

@@ -68,7 +68,7 @@ export interface ContainerTaskProps {
   readonly secrets?: Record<string, ecs.Secret>;
 
   /**
-   * A health check run inside the container; the image must have the command it uses.
+   * A health check run inside the container. The image must have the command it uses.
    *
    * @default - none; ECS restarts a task whose essential container exits
    */
@@ -104,7 +104,7 @@ export interface ContainerTaskProps {
   readonly repository?: ecr.IRepository;
 
   /**
-   * How many images the created repository keeps besides the deployed ones; older ones expire.
+   * How many images the created repository keeps besides the deployed ones. Older ones expire.
    *
    * @default 30
    */

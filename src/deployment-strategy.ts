@@ -237,7 +237,7 @@ export class DeploymentStrategy {
   public readonly _controller: ecs.DeploymentControllerType;
 
   /**
-   * The ECS deployment strategy, when the ECS controller deploys; undefined for CodeDeploy.
+   * The ECS deployment strategy, when the ECS controller deploys. Undefined for CodeDeploy.
    *
    * @internal
    */
@@ -252,25 +252,25 @@ export class DeploymentStrategy {
   /** Whether failed deployments roll back: by the circuit breaker (ECS) or by CodeDeploy. */
   public readonly rollbackOnFailure: boolean;
 
-  /** How long blue and green run side by side after the traffic shift (ECS-native); undefined otherwise. */
+  /** How long blue and green run side by side after the traffic shift (ECS-native). Undefined otherwise. */
   public readonly bakeTime?: Duration;
 
-  /** The canary percentage (canary) or step percentage (linear); undefined otherwise. */
+  /** The canary percentage (canary) or step percentage (linear). Undefined otherwise. */
   public readonly stepPercent?: number;
 
-  /** The wait after the canary step (canary) or between steps (linear); undefined otherwise. */
+  /** The wait after the canary step (canary) or between steps (linear). Undefined otherwise. */
   public readonly stepInterval?: Duration;
 
-  /** The test listener's port; undefined for rolling updates, which have no test listener. */
+  /** The test listener's port. Undefined for rolling updates, which have no test listener. */
   public readonly testListenerPort?: number;
 
   /** ECS lifecycle hooks (ECS-native blue/green, canary and linear). */
   public readonly lifecycleHooks: ecs.IDeploymentLifecycleHookTarget[];
 
-  /** CodeDeploy's traffic shifting; undefined unless the controller is CODE_DEPLOY. */
+  /** CodeDeploy's traffic shifting. Undefined unless the controller is CODE_DEPLOY. */
   public readonly trafficShifting?: TrafficShifting;
 
-  /** How long CodeDeploy keeps the blue tasks after the shift; undefined unless the controller is CODE_DEPLOY. */
+  /** How long CodeDeploy keeps the blue tasks after the shift. Undefined unless the controller is CODE_DEPLOY. */
   public readonly terminationWaitTime?: Duration;
 
   private constructor(props: {
@@ -405,7 +405,7 @@ export class DeploymentStrategy {
   }
 
   /**
-   * The resources that move traffic between blue and green; none for rolling updates.
+   * The resources that move traffic between blue and green. None for rolling updates.
    *
    * @internal
    */

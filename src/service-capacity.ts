@@ -5,7 +5,7 @@ import type { IBaseInfra } from './base-infra';
 import { checkEc2TaskFits, TaskSize } from './private/ec2-task-fit';
 import { checkFargateSize, checkRange, fail } from './private/validation';
 
-/** What both service kinds take; only the EC2 one places tasks on instances. */
+/** What both service kinds take. Only the EC2 one places tasks on instances. */
 type ServiceOptions = ecs.BaseServiceOptions & Pick<ecs.FargateServiceProps, 'taskDefinition' | 'vpcSubnets' | 'assignPublicIp'>;
 
 /**
@@ -116,13 +116,13 @@ export class ServiceCapacity {
    */
   public readonly _compatibility: ecs.Compatibility;
 
-  /** The EC2 capacity provider; undefined on Fargate, and for `ec2()` until bound to the infra's provider. */
+  /** The EC2 capacity provider. Undefined on Fargate, and for `ec2()` until bound to the infra's provider. */
   public readonly capacityProvider?: ecs.AsgCapacityProvider;
 
-  /** How ECS chooses an instance for each task; empty on Fargate, which places tasks itself. */
+  /** How ECS chooses an instance for each task. Empty on Fargate, which places tasks itself. */
   public readonly placementStrategies: ecs.PlacementStrategy[];
 
-  /** Rules an instance must satisfy to run a task; empty on Fargate. */
+  /** Rules an instance must satisfy to run a task. Empty on Fargate. */
   public readonly placementConstraints: ecs.PlacementConstraint[];
 
   private constructor(props: {

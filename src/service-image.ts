@@ -61,7 +61,7 @@ export interface PipelineImageOptions {
  * What the service binds an image to: the facts an image source may need.
  */
 export interface ServiceImageBindOptions {
-  /** The CPU architecture the tasks run on; images built here are built for it. */
+  /** The CPU architecture the tasks run on. Images built here are built for it. */
   readonly cpuArchitecture: ecs.CpuArchitecture;
 
   /**

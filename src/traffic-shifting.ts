@@ -55,9 +55,9 @@ export class TrafficShifting {
 
   /** The kind of shift. */
   public readonly type: TrafficShiftingType;
-  /** The percentage moved first (canary) or per step (linear); 100 for all at once. */
+  /** The percentage moved first (canary) or per step (linear). 100 for all at once. */
   public readonly percentage: number;
-  /** The wait after the first shift (canary) or between steps (linear); zero for all at once. */
+  /** The wait after the first shift (canary) or between steps (linear). Zero for all at once. */
   public readonly interval: Duration;
 
   private constructor(type: TrafficShiftingType, percentage: number, interval: Duration) {

@@ -18,7 +18,7 @@ export interface ContinuousLoadTestOptions {
  */
 export class LoadTestTrigger {
   /**
-   * One task per schedule event (an EventBridge rule starts it with ECS RunTask); the task makes
+   * One task per schedule event (an EventBridge rule starts it with ECS RunTask). The task makes
    * one run per target and stops.
    */
   public static onSchedule(schedule: events.Schedule): LoadTestTrigger {
@@ -33,9 +33,9 @@ export class LoadTestTrigger {
     return new LoadTestTrigger(undefined, options.pauseBetweenRuns ?? Duration.minutes(1));
   }
 
-  /** The schedule; undefined for a continuous load test. */
+  /** The schedule. Undefined for a continuous load test. */
   public readonly schedule?: events.Schedule;
-  /** The pause between rounds; undefined for a scheduled load test. */
+  /** The pause between rounds. Undefined for a scheduled load test. */
   public readonly pauseBetweenRuns?: Duration;
 
   private constructor(schedule: events.Schedule | undefined, pauseBetweenRuns: Duration | undefined) {

@@ -19,7 +19,7 @@ import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../privat
 import { ServiceCapacity } from '../service-capacity';
 import { ServiceImage } from '../service-image';
 
-/** The default image: it has `ab` (ApacheBench), a POSIX shell and Debian's coreutils; ECR Public avoids Docker Hub's pull limits. */
+/** The default image: it has `ab` (ApacheBench), a POSIX shell and Debian's coreutils. ECR Public avoids Docker Hub's pull limits. */
 const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
 /** Why durations the script receives must be whole seconds. */
@@ -29,7 +29,7 @@ const AB_SECONDS = 'ab counts in seconds';
  * Properties of `LoadTester`.
  */
 export interface LoadTesterProps {
-  /** The VPC and cluster to run in; the tasks run in the VPC's private subnets. */
+  /** The VPC and cluster to run in. The tasks run in the VPC's private subnets. */
   readonly infra: IBaseInfra;
 
   /** Where the requests go, for example `LoadTestTarget.cloudMap(backend, { path: '/items' })`. */
@@ -58,7 +58,7 @@ export interface LoadTesterProps {
   readonly requests?: number;
 
   /**
-   * Requests in flight at once (ab -c); at most `requests`.
+   * Requests in flight at once (ab -c). At most `requests`.
    *
    * @default 10
    */
@@ -73,7 +73,7 @@ export interface LoadTesterProps {
   readonly timeLimit?: Duration;
 
   /**
-   * The longest wait for one response (ab -s), in whole seconds; a slower response ends the run
+   * The longest wait for one response (ab -s), in whole seconds. A slower response ends the run
    * as failed. At most `timeLimit`.
    *
    * @default Duration.seconds(10)
@@ -109,7 +109,7 @@ export interface LoadTesterProps {
   readonly cpu?: number;
 
   /**
-   * Memory of the task in MiB; Fargate allows only certain values per `cpu`.
+   * Memory of the task in MiB. Fargate allows only certain values per `cpu`.
    *
    * @default 512
    */
@@ -153,11 +153,11 @@ export class LoadTester extends Construct implements ec2.IConnectable {
   public readonly logGroup: logs.ILogGroup;
   /** The security group of the tasks. */
   public readonly securityGroup: ec2.ISecurityGroup;
-  /** The tasks' network connections; egress to the targets is opened already. */
+  /** The tasks' network connections. Egress to the targets is opened already. */
   public readonly connections: ec2.Connections;
-  /** The rule that starts the task; undefined for a continuous load test. */
+  /** The rule that starts the task. Undefined for a continuous load test. */
   public readonly rule?: events.Rule;
-  /** The service that keeps the task running; undefined for a scheduled load test. */
+  /** The service that keeps the task running. Undefined for a scheduled load test. */
   public readonly service?: ecs.FargateService;
 
   /**
@@ -311,8 +311,8 @@ export class LoadTester extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Requests ab counted as failed (connection, receive and exception errors; one request can count
-   * more than once), sum over 5 minutes by default.
+   * Requests ab counted as failed: connection, receive and exception errors, sum over 5 minutes by
+   * default. One request can count more than once.
    */
   public metricFailedRequests(target: LoadTestTarget, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('failedRequests', target, cloudwatch.Stats.SUM, props);

@@ -11,7 +11,7 @@ import { ResolvedLoadBalancer, ResolvedProps } from './resolve';
 import type { DeploymentStrategy } from '../deployment-strategy';
 import { checkPort, checkWholeMinutes, fail } from '../private/validation';
 
-/** The resources of a blue/green strategy; all undefined for rolling updates. */
+/** The resources of a blue/green strategy. All undefined for rolling updates. */
 export interface BlueGreenResources {
   readonly greenTargetGroup?: elbv2.ApplicationTargetGroup;
   readonly testListener?: elbv2.ApplicationListener;

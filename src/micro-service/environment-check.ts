@@ -37,7 +37,7 @@ export function checkEnvironment(scope: IConstruct, environment: Record<string, 
 }
 
 /**
- * Rule: every variable name can be set in a container; a name a shell cannot read gets a warning,
+ * Rule: every variable name can be set in a container. A name a shell cannot read gets a warning,
  * because ECS and Docker accept it and applications that read their environment directly can use it.
  */
 function checkVariableNames(scope: IConstruct, prop: 'environment' | 'secrets', names: string[]): void {

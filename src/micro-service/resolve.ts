@@ -21,7 +21,7 @@ export interface ResolvedProps {
   readonly onEc2: boolean;
   readonly removalPolicy: RemovalPolicy;
   readonly strategy: DeploymentStrategy;
-  /** The fixed task count; undefined with auto scaling, so a deploy never resets the scaled count. */
+  /** The fixed task count. Undefined with auto scaling, so a deploy never resets the scaled count. */
   readonly desiredCount?: number;
   /** How long the load balancer lets in-flight requests finish on a task that is stopping. */
   readonly deregistrationDelay: Duration;

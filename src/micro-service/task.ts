@@ -26,7 +26,7 @@ export interface ServiceTask {
  * resolved props are one; the others resolve theirs to the same shape.
  */
 export interface TaskSpec {
-  /** The props the container is made from; `serviceName` names the container and its log streams. */
+  /** The props the container is made from. `serviceName` names the container and its log streams. */
   readonly props: Pick<MicroServiceProps, 'infra' | 'serviceName' | 'image' | 'environment' | 'secrets' | 'user'
   | 'containerHealthCheck' | 'readonlyRootFilesystem' | 'logRetention' | 'maxImageCount' | 'maxDeployedImageCount'>;
   readonly cpu: number;
@@ -34,9 +34,9 @@ export interface TaskSpec {
   readonly cpuArchitecture: ecs.CpuArchitecture;
   readonly capacity: ServiceCapacity;
   readonly removalPolicy: RemovalPolicy;
-  /** The port the container listens on; none for tasks nobody connects to. */
+  /** The port the container listens on. None for tasks nobody connects to. */
   readonly containerPort?: number;
-  /** How long the container has between SIGTERM and SIGKILL; undefined leaves ECS's default. */
+  /** How long the container has between SIGTERM and SIGKILL. Undefined leaves ECS's default. */
   readonly stopTimeout?: Duration;
 }
 

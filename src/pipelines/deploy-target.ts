@@ -14,7 +14,7 @@ export interface IDeployTarget extends IConstruct {
   readonly container: ecs.ContainerDefinition;
   /** The repository the pipeline pushes images to. */
   readonly repository: ecr.IRepository;
-  /** The parameter the pipeline records the deployed image in; the pipeline refuses a target without one. */
+  /** The parameter the pipeline records the deployed image in. The pipeline refuses a target without one. */
   readonly imageParameter?: ssm.IStringParameter;
   /** The CPU architecture the image is built for. */
   readonly cpuArchitecture: ecs.CpuArchitecture;

@@ -51,7 +51,7 @@ export function targetName(target: IDeployTarget): string {
 export interface DeployActionContext {
   readonly artifactBucket: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
-  /** 2 after a pre-deploy step; undefined (the first) otherwise. */
+  /** 2 after a pre-deploy step. Undefined (the first) otherwise. */
   readonly runOrder?: number;
 }
 

@@ -30,7 +30,7 @@ export interface ConnectionSourceOptions {
   readonly repository: string;
 
   /**
-   * The branch to build; pushes to other branches do not start the pipeline.
+   * The branch to build. Pushes to other branches do not start the pipeline.
    *
    * @default 'main'
    */
@@ -49,7 +49,7 @@ export interface CodeCommitSourceOptions {
   readonly repository?: codecommit.IRepository;
 
   /**
-   * The name of a CodeCommit repository to create; it is kept when the stack is deleted. AWS no
+   * The name of a CodeCommit repository to create. It is kept when the stack is deleted. AWS no
    * longer offers CodeCommit to accounts that never used it: prefer `connection()` or `s3()` there.
    *
    * @default - none; `repository` must be given

@@ -12,7 +12,7 @@ import { grantPassTaskRoles, grantRegisterRevision } from '../private/pipeline-a
 import { preDeployBuildSpec } from '../private/pre-deploy-buildspec';
 import { fail } from '../private/validation';
 
-/** Fails when the pre-deploy command cannot run; returns nothing to create when there is none. */
+/** Fails when the pre-deploy command cannot run. Returns nothing to create when there is none. */
 export function validatePreDeploy(scope: Construct, command: string[] | undefined, service: ServiceTarget | undefined, name: string): void {
   if (command === undefined) {
     return;

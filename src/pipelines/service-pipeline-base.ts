@@ -27,9 +27,9 @@ export abstract class ServicePipelineBase extends Construct {
   public readonly artifactBucket: s3.IBucket;
   /** The topic for approval requests and execution results. */
   public readonly notificationTopic: sns.ITopic;
-  /** The source bucket the pipeline created; undefined unless the source is `PipelineSource.s3()` without a bucket. */
+  /** The source bucket the pipeline created. Undefined unless the source is `PipelineSource.s3()` without a bucket. */
   public readonly sourceBucket?: s3.IBucket;
-  /** The CodeCommit repository the pipeline created; undefined unless the source is `PipelineSource.codeCommit({ repositoryName })`. */
+  /** The CodeCommit repository the pipeline created. Undefined unless the source is `PipelineSource.codeCommit({ repositoryName })`. */
   public readonly sourceRepository?: codecommit.IRepository;
 
   /**

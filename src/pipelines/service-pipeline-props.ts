@@ -25,7 +25,7 @@ export interface ImageBuildOptions {
   readonly dockerfile?: string;
 
   /**
-   * Shell commands run in `appPath` before the image is built, such as unit tests; the build
+   * Shell commands run in `appPath` before the image is built, such as unit tests. The build
    * fails, and nothing is deployed, when one of them fails.
    *
    * @default - none
@@ -78,7 +78,7 @@ export interface ServicePipelineProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * Email addresses subscribed to the notification topic; each receives a confirmation mail first.
+   * Email addresses subscribed to the notification topic. Each receives a confirmation mail first.
    *
    * @default - none
    */

@@ -160,7 +160,7 @@ export function recordImageBuildSpec(): BuildSpecObject {
   };
 }
 
-/** The AppSpec of a CodeDeploy ECS deployment; CodePipeline fills in `<TASK_DEFINITION>`. */
+/** The AppSpec of a CodeDeploy ECS deployment. CodePipeline fills in `<TASK_DEFINITION>`. */
 export function appSpec(options: {
   containerName: string;
   containerPort: number;

@@ -26,7 +26,7 @@ export interface TimingInputs {
   readonly strategy: DeploymentStrategy;
   /** How long a new task takes to answer its health check (declared or the default). */
   readonly startupTime: Duration;
-  /** Load balancer health-check interval; undefined without a load balancer. */
+  /** Load balancer health-check interval. Undefined without a load balancer. */
   readonly healthCheckInterval?: Duration;
   /** Undefined without a load balancer. */
   readonly deregistrationDelay?: Duration;

@@ -11,7 +11,7 @@
  */
 
 export interface InstanceResources {
-  /** vCPUs; ECS registers 1024 CPU units per vCPU. */
+  /** vCPUs. ECS registers 1024 CPU units per vCPU. */
   readonly vcpus: number;
   /** Installed memory in MiB, as EC2 advertises it. */
   readonly memoryMiB: number;
@@ -27,7 +27,7 @@ const GIB_PER_VCPU: Record<string, number> = {
   ...Object.fromEntries(MEMORY.map(f => [f, 8])),
 };
 
-/** vCPUs and GiB of the burstable sizes; t2 has fewer vCPUs than t3 at the small end. */
+/** vCPUs and GiB of the burstable sizes. T2 has fewer vCPUs than t3 at the small end. */
 const T3_SIZES: Record<string, [number, number]> = {
   'nano': [2, 0.5], 'micro': [2, 1], 'small': [2, 2], 'medium': [2, 4], 'large': [2, 8], 'xlarge': [4, 16], '2xlarge': [8, 32],
 };

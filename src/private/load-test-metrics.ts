@@ -67,7 +67,7 @@ export interface ScriptSettings {
   readonly requestTimeoutSeconds: number;
   /** `once`: one run per target, then exit. `loop`: runs with a pause between them until stopped. */
   readonly mode: 'once' | 'loop';
-  /** Pause between loop rounds, in seconds; ignored for `once`. */
+  /** Pause between loop rounds, in seconds. Ignored for `once`. */
   readonly pauseSeconds: number;
 }
 
@@ -84,7 +84,7 @@ export const SCRIPT_VARIABLE = 'LT_SCRIPT';
 
 /**
  * How the container starts the script: the shell decodes it from its variable and replaces itself
- * with it, so the script is the task's first process and receives ECS's stop signal itself; a
+ * with it, so the script is the task's first process and receives ECS's stop signal itself. A
  * failed decoding ends the task with base64's error. The template carries only this fixed line
  * and opaque base64 text: a shell expansion such as `${LT_TIME_LIMIT}` in a template string
  * looks like a CloudFormation `${Parameter}` outside `Fn::Sub` to template validators (cfn-lint

@@ -125,7 +125,7 @@ export class ScopedCodeDeployEcsDeployAction extends actions.CodeDeployEcsDeploy
   }
 }
 
-/** Reads the deploy stage's input from the artifact bucket; returns the objects' ARN pattern. */
+/** Reads the deploy stage's input from the artifact bucket. Returns the objects' ARN pattern. */
 function grantReadArtifacts(role: iam.IRole, options: codepipeline.ActionBindOptions): string {
   const objects = options.bucket.arnForObjects('*');
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }));

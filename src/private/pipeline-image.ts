@@ -78,10 +78,10 @@ function providerIdentity(stack: Stack): { role: iam.IRole; logGroup: logs.ILogG
  */
 export class PipelineContainerImage extends ecs.ContainerImage {
   constructor(
-    /** Holds the image the pipeline deployed last; starts with the initial image. */
+    /** Holds the image the pipeline deployed last. Starts with the initial image. */
     public readonly parameter: ssm.IStringParameter,
     private readonly repository: ecr.IRepository,
-    /** What creates the parameter; CloudFormation resolves the reference only after it. */
+    /** What creates the parameter. CloudFormation resolves the reference only after it. */
     private readonly creation: IDependable,
   ) {
     super();

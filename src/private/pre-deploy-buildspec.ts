@@ -2,7 +2,7 @@ import { BuildSpecObject, READ_ONLY_TASK_DEFINITION_FIELDS } from './buildspec';
 
 /**
  * The pre-deploy step: one task of the service's task definition family with the built image and
- * the pre-deploy command (a database migration, say), run before the deployment; the step, and so
+ * the pre-deploy command (a database migration, say), run before the deployment. The step, and so
  * the pipeline, fails unless the task's container exits 0. Reads CONTAINER_NAME,
  * TASK_DEFINITION_FAMILY, CLUSTER, PRE_DEPLOY_COMMAND (a JSON list), NETWORK_CONFIGURATION and
  * CAPACITY_PROVIDER_STRATEGY (JSON, as RunTask takes them), and imageDetail.json from the build.

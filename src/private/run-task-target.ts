@@ -10,7 +10,7 @@ export interface RunTaskTargetProps {
   readonly capacityProviderStrategies: ecs.CapacityProviderStrategy[];
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroups: ec2.ISecurityGroup[];
-  /** The role EventBridge assumes to call RunTask; it is granted exactly that. */
+  /** The role EventBridge assumes to call RunTask. It is granted exactly that. */
   readonly role: iam.IRole;
 }
 

@@ -22,7 +22,7 @@ export type ScheduleGrammar = 'eventbridge' | 'application-auto-scaling';
 /** What a valid expression says. */
 export interface ParsedSchedule {
   readonly kind: 'rate' | 'cron' | 'at';
-  /** The interval of a `rate(...)` expression, in seconds; undefined for cron and at. */
+  /** The interval of a `rate(...)` expression, in seconds. Undefined for cron and at. */
   readonly rateSeconds?: number;
 }
 
@@ -82,7 +82,7 @@ export function parseSchedule(expression: string, grammar: ScheduleGrammar): Par
 
 /**
  * Fails with the construct path, the prop and the expression when the expression is not valid for
- * the service that reads it; tokens (known at deploy time only) are skipped.
+ * the service that reads it. Tokens (known at deploy time only) are skipped.
  */
 export function checkSchedule(scope: IConstruct, prop: string, schedule: ScheduleLike, grammar: ScheduleGrammar): ParsedSchedule | undefined {
   const expression = typeof schedule === 'string' ? schedule : schedule.expressionString;

@@ -2,7 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-/** What differs between the library's buckets; everything else is the one secure recipe. */
+/** What differs between the library's buckets. Everything else is the one secure recipe. */
 export interface SecureBucketOptions {
   readonly removalPolicy: RemovalPolicy;
   /** How long objects and their old versions are kept. */

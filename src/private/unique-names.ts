@@ -51,7 +51,7 @@ export function claimName(scope: IConstruct, claim: NameClaim): void {
 }
 
 /**
- * The account and region a construct's stack deploys to, as a key; a part that is a token
+ * The account and region a construct's stack deploys to, as a key. A part that is a token
  * (an environment-agnostic stack) is '?', so stacks that leave it open are taken to share it.
  */
 export function envKey(scope: IConstruct, parts: 'account' | 'account and region' = 'account and region'): { key: string; text: string } {

@@ -22,7 +22,7 @@ export interface ScheduledTaskProps extends ContainerTaskProps {
 
   /**
    * A window after the scheduled time in which EventBridge Scheduler starts the task, spreading
-   * runs of many schedules; 1 to 1440 minutes.
+   * runs of many schedules. 1 to 1440 minutes.
    *
    * @default - no window: the task starts at the scheduled time
    */
@@ -37,7 +37,7 @@ export interface ScheduledTaskProps extends ContainerTaskProps {
   readonly retryAttempts?: number;
 
   /**
-   * How long after its scheduled time a run may still start, 1 minute to 24 hours; a run not
+   * How long after its scheduled time a run may still start, 1 minute to 24 hours. A run not
    * started by then goes to the dead-letter queue.
    *
    * @default Duration.hours(1)

@@ -23,7 +23,7 @@ import { ServiceCapacity } from '../service-capacity';
 
 /**
  * A task run on a schedule by EventBridge Scheduler, on Fargate or EC2: time zones, a flexible
- * window, retries of runs that fail to start and a dead-letter queue; an alarm when a run fails
+ * window, retries of runs that fail to start and a dead-letter queue. An alarm when a run fails
  * to start, exits with a non-zero code or runs longer than `maxRunTime` (and is stopped). With
  * `ServiceImage.fromPipeline()` every run takes the image the pipeline released last.
  *
@@ -43,12 +43,12 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
   public readonly taskName: string;
   /** The CPU architecture of the task. */
   public readonly cpuArchitecture: ecs.CpuArchitecture;
-  /** Where the task runs; for `ServiceCapacity.ec2()`, with its capacity provider resolved. */
+  /** Where the task runs. For `ServiceCapacity.ec2()`, with its capacity provider resolved. */
   public readonly capacity: ServiceCapacity;
   /** The longest one run may take before it is stopped. */
   public readonly maxRunTime: Duration;
 
-  /** The task definition; every run takes its newest revision. */
+  /** The task definition. Every run takes its newest revision. */
   public readonly taskDefinition: ecs.TaskDefinition;
   /** The application container. */
   public readonly container: ecs.ContainerDefinition;
@@ -56,7 +56,7 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
   public readonly repository: ecr.IRepository;
   /** The container's log group. */
   public readonly logGroup: logs.ILogGroup;
-  /** The parameter holding the image the pipeline deployed last; undefined unless the image is `ServiceImage.fromPipeline()`. */
+  /** The parameter holding the image the pipeline deployed last. Undefined unless the image is `ServiceImage.fromPipeline()`. */
   public readonly imageParameter?: ssm.IStringParameter;
   /** The EventBridge Scheduler schedule. */
   public readonly schedule: scheduler.CfnSchedule;
@@ -66,7 +66,7 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
   public readonly deadLetterQueue: sqs.IQueue;
   /** The rule that sends the events of failed runs to the dead-letter queue. */
   public readonly failedRunRule: events.Rule;
-  /** Fires when a run fails; named `<stack>-<taskName>-failed`. */
+  /** Fires when a run fails. Named `<stack>-<taskName>-failed`. */
   public readonly failureAlarm: cloudwatch.Alarm;
   /** Stops a run after `maxRunTime`. */
   public readonly runTimeLimit: sfn.StateMachine;
@@ -76,6 +76,11 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
   /** The task role: what the application's AWS SDK calls run as. */
   public readonly grantPrincipal: iam.IPrincipal;
 
+  /**
+   * @param scope the construct to create the scheduled task in
+   * @param id the ID of the scheduled task, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the ScheduledTask's properties
+   */
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     const r = resolveScheduledTask(this, props);

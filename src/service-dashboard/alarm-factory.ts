@@ -215,7 +215,7 @@ export function createServiceAlarms(
   };
 }
 
-/** The share of requests the tasks answered with 5xx, in percent; 0 in minutes with requests and no errors. */
+/** The share of requests the tasks answered with 5xx, in percent. 0 in minutes with requests and no errors. */
 function errorRateExpression(service: MicroService): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     // The load balancer publishes no 5xx datapoint in a minute without 5xx: FILL makes it 0.

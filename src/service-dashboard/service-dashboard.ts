@@ -17,7 +17,7 @@ import { checkGrammar, fail } from '../private/validation';
 import { ScheduledTask } from '../scheduled-task';
 import { WorkerService } from '../worker-service';
 
-/** CloudWatch alarm names have at most 255 characters; the longest suffix is 20. */
+/** CloudWatch alarm names have at most 255 characters. The longest suffix is 20. */
 const MAX_PREFIX_LENGTH = 230;
 
 /**
@@ -25,7 +25,7 @@ const MAX_PREFIX_LENGTH = 230;
  */
 export interface DashboardServiceOptions {
   /**
-   * Thresholds for this service's alarms; unset fields fall back to the dashboard's
+   * Thresholds for this service's alarms. Unset fields fall back to the dashboard's
    * `alarmThresholds`, then to the defaults.
    *
    * @default - the dashboard's alarmThresholds
@@ -71,7 +71,7 @@ export interface ServiceDashboardProps {
 
   /**
    * Workers on the dashboard: queue depth and messages in flight, age of the oldest message, the
-   * dead-letter queue, running tasks; their alarms notify the dashboard's topic. More can be added
+   * dead-letter queue, running tasks. Their alarms notify the dashboard's topic. More can be added
    * with `addWorker()`.
    *
    * @default - none
@@ -80,7 +80,7 @@ export interface ServiceDashboardProps {
 
   /**
    * Scheduled tasks on the dashboard: the last run's state, runs started and failed, the last runs
-   * with their duration; their failure alarm notifies the dashboard's topic. More can be added with
+   * with their duration. Their failure alarm notifies the dashboard's topic. More can be added with
    * `addScheduledTask()`.
    *
    * @default - none
@@ -273,7 +273,7 @@ export class ServiceDashboard extends Construct {
   }
 
   /**
-   * Adds a worker's graphs to the dashboard; its dead-letter and oldest-message alarms notify the
+   * Adds a worker's graphs to the dashboard. Its dead-letter and oldest-message alarms notify the
    * dashboard's topic.
    *
    * @param worker the worker to show
@@ -283,7 +283,7 @@ export class ServiceDashboard extends Construct {
   }
 
   /**
-   * Adds a scheduled task's runs to the dashboard; its failure alarm notifies the dashboard's topic.
+   * Adds a scheduled task's runs to the dashboard. Its failure alarm notifies the dashboard's topic.
    *
    * @param task the scheduled task to show
    */

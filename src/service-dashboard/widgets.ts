@@ -10,7 +10,7 @@ import { MicroService } from '../micro-service';
  * `addWidgets()` call, so a row's widgets stand side by side.
  */
 
-/** A dashboard row is 24 units wide; three graphs per row. */
+/** A dashboard row is 24 units wide. Three graphs per row. */
 const GRAPH_WIDTH = 8;
 const GRAPH_HEIGHT = 6;
 const FROM_ZERO: Partial<cloudwatch.GraphWidgetProps> = { leftYAxis: { min: 0, showUnits: false } };

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ResolvedWorker } from './resolve';
 
-/** The worker's alarms; the dead-letter one is undefined for a passed-in queue without a dead-letter queue. */
+/** The worker's alarms. The dead-letter one is undefined for a passed-in queue without a dead-letter queue. */
 export interface WorkerAlarms {
   readonly deadLetter?: cloudwatch.Alarm;
   readonly oldestMessageAge: cloudwatch.Alarm;

@@ -50,7 +50,7 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
   public readonly serviceName: string;
   /** The CPU architecture of the tasks. */
   public readonly cpuArchitecture: ecs.CpuArchitecture;
-  /** Where the tasks run; for `ServiceCapacity.ec2()`, with its capacity provider resolved. */
+  /** Where the tasks run. For `ServiceCapacity.ec2()`, with its capacity provider resolved. */
   public readonly capacity: ServiceCapacity;
   /** How new versions replace running ones (rolling). */
   public readonly deploymentStrategy: DeploymentStrategy;
@@ -69,9 +69,9 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
 
   /** The queue the worker consumes. */
   public readonly queue: sqs.IQueue;
-  /** The dead-letter queue; undefined for a passed-in queue without one. */
+  /** The dead-letter queue. Undefined for a passed-in queue without one. */
   public readonly deadLetterQueue?: sqs.IQueue;
-  /** The rule that sends events to the queue; undefined without `eventPattern`. */
+  /** The rule that sends events to the queue. Undefined without `eventPattern`. */
   public readonly eventRule?: events.Rule;
   /** The ECS service. */
   public readonly service: ecs.BaseService;
@@ -83,11 +83,11 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
   public readonly repository: ecr.IRepository;
   /** The container's log group. */
   public readonly logGroup: logs.ILogGroup;
-  /** The parameter holding the image the pipeline deployed last; undefined unless the image is `ServiceImage.fromPipeline()`. */
+  /** The parameter holding the image the pipeline deployed last. Undefined unless the image is `ServiceImage.fromPipeline()`. */
   public readonly imageParameter?: ssm.IStringParameter;
   /** The task-count scaling target, with the backlog-per-task policy. */
   public readonly scaling: ecs.ScalableTaskCount;
-  /** Fires when a message is in the dead-letter queue; undefined without one. */
+  /** Fires when a message is in the dead-letter queue. Undefined without one. */
   public readonly deadLetterAlarm?: cloudwatch.Alarm;
   /** Fires when the oldest message has waited longer than `acceptableLatency`. */
   public readonly oldestMessageAgeAlarm: cloudwatch.Alarm;
@@ -101,6 +101,11 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
 
   private readonly deploymentAlarmNames: string[] = [];
 
+  /**
+   * @param scope the construct to create the worker in
+   * @param id the ID of the worker, unique within `scope` (the CloudFormation logical IDs of its children derive from it)
+   * @param props the WorkerService's properties
+   */
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
     super(scope, id);
     const r = resolveWorker(this, props);
