@@ -221,7 +221,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   }
 
   /**
-   * ALB \`HTTPCode_Target_{2,3,4,5}XX_Count\`: responses the tasks sent, sum over 5 minutes by default
+   * ALB `HTTPCode_Target_{2,3,4,5}XX_Count`: responses the tasks sent, sum over 5 minutes by default
    * (over both target groups with a blue/green strategy).
    *
    * @param code the class of HTTP status codes
@@ -232,7 +232,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   }
 
   /**
-   * ALB \`HTTPCode_ELB_{3,4,5}XX_Count\`: responses the load balancer itself sent, sum over 5 minutes by default.
+   * ALB `HTTPCode_ELB_{3,4,5}XX_Count`: responses the load balancer itself sent, sum over 5 minutes by default.
    *
    * @param code the class of HTTP status codes
    * @param props options of the metric (statistic, period, label, color)
