@@ -118,7 +118,8 @@ export interface ContainerTaskProps {
   readonly maxDeployedImageCount?: number;
 
   /**
-   * What happens to the stateful resources (repository, log group, queues) when they leave the stack.
+   * What happens to the stateful resources when they leave the stack: the repository, the log group,
+   * and what the construct owns besides (a service's access-log bucket, a worker's queues).
    *
    * @default RemovalPolicy.RETAIN
    */

@@ -1,16 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServiceAutoScaling } from './auto-scaling-props';
-import { IBaseInfra } from '../base-infra';
+import { ContainerTaskProps } from '../container-task-props';
 import { DeploymentStrategy } from '../deployment-strategy';
-import { ServiceCapacity } from '../service-capacity';
-import { ServiceImage } from '../service-image';
 
 /**
  * Who can reach a MicroService's load balancer.
@@ -27,18 +22,12 @@ export enum LoadBalancerType {
 /**
  * Properties of `MicroService`.
  */
-export interface MicroServiceProps {
-  /** The VPC, cluster and namespace to run in. */
-  readonly infra: IBaseInfra;
-
+export interface MicroServiceProps extends ContainerTaskProps {
   /**
    * The service's name: its Cloud Map name (`<serviceName>.<namespace>`), container name and log
    * stream prefix. A DNS label, unique within the namespace.
    */
   readonly serviceName: string;
-
-  /** The container image. */
-  readonly image: ServiceImage;
 
   /**
    * The port the container listens on.
@@ -48,126 +37,11 @@ export interface MicroServiceProps {
   readonly containerPort?: number;
 
   /**
-   * CPU units of the task (1024 = 1 vCPU). On Fargate: 256, 512, 1024, 2048, 4096, 8192 or
-   * 16384. On EC2: 128 to 196608, and at most the instance type's vCPUs × 1024.
-   *
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * Memory of the task in MiB. Fargate allows only certain values per `cpu`; on EC2 a task must
-   * fit on one instance, with room left for the ECS agent and the OS.
-   *
-   * @default 512
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * The CPU architecture of the tasks (and of images built from a local directory).
-   *
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * Where the tasks run: on-demand Fargate, Fargate Spot after an on-demand base, or EC2
-   * container instances (`ServiceCapacity.ec2()`, with placement strategies and constraints).
-   *
-   * @default ServiceCapacity.fargate()
-   */
-  readonly capacity?: ServiceCapacity;
-
-  /**
    * How many tasks run. Not combinable with `autoScaling`, whose `minCapacity` sets the count.
    *
    * @default 2
    */
   readonly desiredCount?: number;
-
-  /**
-   * Environment variables of the container: plain configuration, stored in clear text in the
-   * task definition and the template. Credentials go through `secrets`: a variable whose name
-   * looks like a credential (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL)
-   * with a literal value, or a URL with a password in it (`scheme://user:password@host`), is
-   * refused. Names ending in `_ARN`, `_NAME`, `_ID` or `_FILE` point at a secret and are allowed.
-   *
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-
-  /**
-   * Secrets injected as environment variables when a task starts, from SSM Parameter Store
-   * (`ecs.Secret.fromSsmParameter`) or Secrets Manager (`ecs.Secret.fromSecretsManager`), such as
-   * `{ DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(db.secret!, 'password') }` for one field
-   * of an RDS-generated secret. Only the task's execution role can read them.
-   *
-   * @default - none
-   */
-  readonly secrets?: Record<string, ecs.Secret>;
-
-  /**
-   * A health check run inside the container. The image must have the command it uses.
-   *
-   * @default - none; the load balancer's health check decides
-   */
-  readonly containerHealthCheck?: ecs.HealthCheck;
-
-  /**
-   * The user the container runs as: a name, a UID, or `user:group` with names or IDs, such as
-   * `node` or `1000:1000`. Naming a non-root user here lets compliance checks (Control Tower
-   * CT.ECS.PR.3) see it in the task definition.
-   *
-   * @default - the image's USER
-   */
-  readonly user?: string;
-
-  /**
-   * Whether the container's root filesystem is read-only.
-   *
-   * @default false
-   */
-  readonly readonlyRootFilesystem?: boolean;
-
-  /**
-   * How long the container's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * An existing ECR repository for the service's images, instead of creating one.
-   *
-   * @default - a repository with scan on push, immutable tags and a lifecycle rule keeping `maxImageCount` images
-   */
-  readonly repository?: ecr.IRepository;
-
-  /**
-   * How many images the created repository keeps besides the deployed ones. Older ones expire.
-   * The images a pipeline deployed (tagged `deployed-<tag>` by its record step) are kept apart,
-   * the newest `maxDeployedImageCount` of them, so a build that was never deployed cannot expire
-   * the image the service runs or rolls back to.
-   *
-   * @default 30
-   */
-  readonly maxImageCount?: number;
-
-  /**
-   * How many of the images a pipeline deployed the created repository keeps: the running one and
-   * those a rollback may return to.
-   *
-   * @default 10
-   */
-  readonly maxDeployedImageCount?: number;
-
-  /**
-   * What happens to the stateful resources (repository, log group, access-log bucket) when they
-   * leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Who can reach the service through a load balancer.

@@ -108,6 +108,19 @@ export function imageBuildSpec(options: ImageBuildSpecOptions): BuildSpecObject 
  * or the pipeline registered last) with the image replaced by the placeholder; appspec.yaml.
  */
 function codeDeployArtifactCommands(): string[] {
+  return [
+    ...copyRevisionCommands(`"<${IMAGE_PLACEHOLDER}>"`, 'taskdef.json'),
+    'rm current-taskdef.json',
+    'printf \'%s\\n\' "$APPSPEC_YAML" > appspec.yaml',
+  ];
+}
+
+/**
+ * Copies the newest revision of TASK_DEFINITION_FAMILY (what CloudFormation or the pipeline
+ * registered last), without the fields RegisterTaskDefinition refuses, with `image` (a Python
+ * expression) as the image of the container CONTAINER_NAME, into `file`; `python` runs after.
+ */
+export function copyRevisionCommands(image: string, file: string, python: string[] = []): string[] {
   const drop = JSON.stringify(READ_ONLY_TASK_DEFINITION_FIELDS);
   return [
     'aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_FAMILY" --output json > current-taskdef.json',
@@ -120,13 +133,20 @@ function codeDeployArtifactCommands(): string[] {
       'containers = [c for c in task["containerDefinitions"] if c["name"] == os.environ["CONTAINER_NAME"]]',
       'if len(containers) != 1:',
       '    sys.exit("task definition %s has no container named %s" % (os.environ["TASK_DEFINITION_FAMILY"], os.environ["CONTAINER_NAME"]))',
-      `containers[0]["image"] = "<${IMAGE_PLACEHOLDER}>"`,
-      'json.dump(task, open("taskdef.json", "w"), indent=2)',
+      `containers[0]["image"] = ${image}`,
+      `json.dump(task, open("${file}", "w"), indent=2)`,
+      ...python,
       'PY',
     ].join('\n'),
-    'rm current-taskdef.json',
-    'printf \'%s\\n\' "$APPSPEC_YAML" > appspec.yaml',
   ];
+}
+
+/** The image the build step wrote to imageDetail.json, as a Python expression. */
+export const BUILT_IMAGE = 'json.load(open("imageDetail.json"))["ImageURI"]';
+
+/** A buildspec of one build phase in bash that stops at the first failing command. */
+export function oneStepBuildSpec(commands: string[]): BuildSpecObject {
+  return { version: '0.2', env: { shell: 'bash' }, phases: { build: { 'on-failure': 'ABORT', commands } } };
 }
 
 /**
@@ -134,30 +154,21 @@ function codeDeployArtifactCommands(): string[] {
  * reads the next time it registers the task definition.
  */
 export function recordImageBuildSpec(): BuildSpecObject {
-  return {
-    version: '0.2',
-    env: { shell: 'bash' },
-    phases: {
-      build: {
-        'on-failure': 'ABORT',
-        'commands': [
-          'set -o pipefail',
-          'cd "$CODEBUILD_SRC_DIR"',
-          'export IMAGE_URI="$(python3 -c \'import json; print(json.load(open("imageDetail.json"))["ImageURI"])\')"',
-          'aws ssm put-parameter --name "$IMAGE_PARAMETER" --value "$IMAGE_URI" --type String --overwrite',
-          // Tag the image `deployed-<tag or digest>`: the repository's lifecycle rules keep those
-          // apart from the builds, so no later build expires the image the service now runs. ECR
-          // adds a tag by putting the same manifest again (immutable tags allow new ones).
-          'IMAGE_REF="$(printf \'%s\' "$IMAGE_URI" | cut -d/ -f2-)"',
-          'case "$IMAGE_REF" in *@*) IMAGE_ID="imageDigest=$(printf \'%s\' "$IMAGE_REF" | cut -d@ -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-64)";; *) IMAGE_ID="imageTag=$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-119)";; esac',
-          'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids "$IMAGE_ID" --output json > image.json',
-          'python3 -c \'import json; i = json.load(open("image.json"))["images"][0]; open("manifest.json", "w").write(i["imageManifest"]); open("media-type", "w").write(i["imageManifestMediaType"])\'',
-          // A redeploy of the same image finds the tag there already.
-          'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$DEPLOYED_TAG" --image-manifest file://manifest.json --image-manifest-media-type "$(cat media-type)" > /dev/null 2> put-image.err; then grep -Eq "ImageAlreadyExistsException|ImageTagAlreadyExistsException" put-image.err || { cat put-image.err >&2; exit 1; }; fi',
-        ],
-      },
-    },
-  };
+  return oneStepBuildSpec([
+    'set -o pipefail',
+    'cd "$CODEBUILD_SRC_DIR"',
+    'export IMAGE_URI="$(python3 -c \'import json; print(json.load(open("imageDetail.json"))["ImageURI"])\')"',
+    'aws ssm put-parameter --name "$IMAGE_PARAMETER" --value "$IMAGE_URI" --type String --overwrite',
+    // Tag the image `deployed-<tag or digest>`: the repository's lifecycle rules keep those
+    // apart from the builds, so no later build expires the image the service now runs. ECR
+    // adds a tag by putting the same manifest again (immutable tags allow new ones).
+    'IMAGE_REF="$(printf \'%s\' "$IMAGE_URI" | cut -d/ -f2-)"',
+    'case "$IMAGE_REF" in *@*) IMAGE_ID="imageDigest=$(printf \'%s\' "$IMAGE_REF" | cut -d@ -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-64)";; *) IMAGE_ID="imageTag=$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2)"; DEPLOYED_TAG="deployed-$(printf \'%s\' "$IMAGE_REF" | cut -d: -f2 | cut -c1-119)";; esac',
+    'aws ecr batch-get-image --repository-name "$REPOSITORY_NAME" --image-ids "$IMAGE_ID" --output json > image.json',
+    'python3 -c \'import json; i = json.load(open("image.json"))["images"][0]; open("manifest.json", "w").write(i["imageManifest"]); open("media-type", "w").write(i["imageManifestMediaType"])\'',
+    // A redeploy of the same image finds the tag there already.
+    'if ! aws ecr put-image --repository-name "$REPOSITORY_NAME" --image-tag "$DEPLOYED_TAG" --image-manifest file://manifest.json --image-manifest-media-type "$(cat media-type)" > /dev/null 2> put-image.err; then grep -Eq "ImageAlreadyExistsException|ImageTagAlreadyExistsException" put-image.err || { cat put-image.err >&2; exit 1; }; fi',
+  ]);
 }
 
 /** The AppSpec of a CodeDeploy ECS deployment. CodePipeline fills in `<TASK_DEFINITION>`. */

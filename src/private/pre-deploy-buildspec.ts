@@ -1,4 +1,4 @@
-import { BuildSpecObject, READ_ONLY_TASK_DEFINITION_FIELDS } from './buildspec';
+import { BuildSpecObject, BUILT_IMAGE, copyRevisionCommands, oneStepBuildSpec } from './buildspec';
 
 /**
  * The pre-deploy step: one task of the service's task definition family with the built image and
@@ -8,55 +8,33 @@ import { BuildSpecObject, READ_ONLY_TASK_DEFINITION_FIELDS } from './buildspec';
  * CAPACITY_PROVIDER_STRATEGY (JSON, as RunTask takes them), and imageDetail.json from the build.
  */
 export function preDeployBuildSpec(): BuildSpecObject {
-  const drop = JSON.stringify(READ_ONLY_TASK_DEFINITION_FIELDS);
-  return {
-    version: '0.2',
-    env: { shell: 'bash' },
-    phases: {
-      build: {
-        'on-failure': 'ABORT',
-        'commands': [
-          'set -o pipefail',
-          'cd "$CODEBUILD_SRC_DIR"',
-          'aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_FAMILY" --output json > current-taskdef.json',
-          [
-            'python3 - <<\'PY\'',
-            'import json, os, sys',
-            'task = json.load(open("current-taskdef.json"))["taskDefinition"]',
-            `for field in ${drop}:`,
-            '    task.pop(field, None)',
-            'containers = [c for c in task["containerDefinitions"] if c["name"] == os.environ["CONTAINER_NAME"]]',
-            'if len(containers) != 1:',
-            '    sys.exit("task definition %s has no container named %s" % (os.environ["TASK_DEFINITION_FAMILY"], os.environ["CONTAINER_NAME"]))',
-            'containers[0]["image"] = json.load(open("imageDetail.json"))["ImageURI"]',
-            'json.dump(task, open("new-taskdef.json", "w"), indent=2)',
-            'json.dump({"containerOverrides": [{"name": os.environ["CONTAINER_NAME"], "command": json.loads(os.environ["PRE_DEPLOY_COMMAND"])}]}, open("overrides.json", "w"))',
-            'PY',
-          ].join('\n'),
-          'TASK_DEFINITION_ARN="$(aws ecs register-task-definition --cli-input-json file://new-taskdef.json --query taskDefinition.taskDefinitionArn --output text)"',
-          [
-            'aws ecs run-task --cluster "$CLUSTER" --task-definition "$TASK_DEFINITION_ARN" --count 1 --started-by codepipeline-pre-deploy',
-            '  --capacity-provider-strategy "$CAPACITY_PROVIDER_STRATEGY" --network-configuration "$NETWORK_CONFIGURATION"',
-            '  --overrides file://overrides.json --output json > run-task.json',
-          ].join(' \\\n'),
-          // RunTask answers 200 with `failures` when it could not place the task.
-          'TASK_ARN="$(python3 -c \'import json, sys; r = json.load(open("run-task.json")); sys.exit("the pre-deploy task did not start: %s" % json.dumps(r.get("failures"))) if not r.get("tasks") else print(r["tasks"][0]["taskArn"])\')"',
-          'echo "pre-deploy task $TASK_ARN started with $TASK_DEFINITION_ARN"',
-          // No `aws ecs wait tasks-stopped`: it gives up after 10 minutes; the project's timeout bounds this loop.
-          'until [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK_ARN" --query \'tasks[0].lastStatus\' --output text)" = STOPPED ]; do sleep 10; done',
-          'aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK_ARN" --output json > stopped.json',
-          [
-            'python3 - <<\'PY\'',
-            'import json, os, sys',
-            'task = json.load(open("stopped.json"))["tasks"][0]',
-            'container = next(c for c in task["containers"] if c["name"] == os.environ["CONTAINER_NAME"])',
-            'code = container.get("exitCode")',
-            'print("pre-deploy task stopped: exit code %s, %s" % (code, task.get("stoppedReason", "")))',
-            'sys.exit(0 if code == 0 else "the pre-deploy command failed (exit code %s, %s): nothing is deployed; its logs are in the service\'s log group" % (code, container.get("reason") or task.get("stoppedReason", "")))',
-            'PY',
-          ].join('\n'),
-        ],
-      },
-    },
-  };
+  return oneStepBuildSpec([
+    'set -o pipefail',
+    'cd "$CODEBUILD_SRC_DIR"',
+    ...copyRevisionCommands(BUILT_IMAGE, 'new-taskdef.json', [
+      'json.dump({"containerOverrides": [{"name": os.environ["CONTAINER_NAME"], "command": json.loads(os.environ["PRE_DEPLOY_COMMAND"])}]}, open("overrides.json", "w"))',
+    ]),
+    'TASK_DEFINITION_ARN="$(aws ecs register-task-definition --cli-input-json file://new-taskdef.json --query taskDefinition.taskDefinitionArn --output text)"',
+    [
+      'aws ecs run-task --cluster "$CLUSTER" --task-definition "$TASK_DEFINITION_ARN" --count 1 --started-by codepipeline-pre-deploy',
+      '  --capacity-provider-strategy "$CAPACITY_PROVIDER_STRATEGY" --network-configuration "$NETWORK_CONFIGURATION"',
+      '  --overrides file://overrides.json --output json > run-task.json',
+    ].join(' \\\n'),
+    // RunTask answers 200 with `failures` when it could not place the task.
+    'TASK_ARN="$(python3 -c \'import json, sys; r = json.load(open("run-task.json")); sys.exit("the pre-deploy task did not start: %s" % json.dumps(r.get("failures"))) if not r.get("tasks") else print(r["tasks"][0]["taskArn"])\')"',
+    'echo "pre-deploy task $TASK_ARN started with $TASK_DEFINITION_ARN"',
+    // No `aws ecs wait tasks-stopped`: it gives up after 10 minutes; the project's timeout bounds this loop.
+    'until [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK_ARN" --query \'tasks[0].lastStatus\' --output text)" = STOPPED ]; do sleep 10; done',
+    'aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$TASK_ARN" --output json > stopped.json',
+    [
+      'python3 - <<\'PY\'',
+      'import json, os, sys',
+      'task = json.load(open("stopped.json"))["tasks"][0]',
+      'container = next(c for c in task["containers"] if c["name"] == os.environ["CONTAINER_NAME"])',
+      'code = container.get("exitCode")',
+      'print("pre-deploy task stopped: exit code %s, %s" % (code, task.get("stoppedReason", "")))',
+      'sys.exit(0 if code == 0 else "the pre-deploy command failed (exit code %s, %s): nothing is deployed; its logs are in the service\'s log group" % (code, container.get("reason") or task.get("stoppedReason", "")))',
+      'PY',
+    ].join('\n'),
+  ]);
 }

@@ -1,4 +1,4 @@
-import { BuildSpecObject, READ_ONLY_TASK_DEFINITION_FIELDS } from './buildspec';
+import { BuildSpecObject, BUILT_IMAGE, copyRevisionCommands, oneStepBuildSpec } from './buildspec';
 
 /**
  * The deploy step of a task that no ECS service runs (a ScheduledTask): a new revision of its task
@@ -8,33 +8,10 @@ import { BuildSpecObject, READ_ONLY_TASK_DEFINITION_FIELDS } from './buildspec';
  * imageDetail.json from the build.
  */
 export function registerRevisionBuildSpec(): BuildSpecObject {
-  const drop = JSON.stringify(READ_ONLY_TASK_DEFINITION_FIELDS);
-  return {
-    version: '0.2',
-    env: { shell: 'bash' },
-    phases: {
-      build: {
-        'on-failure': 'ABORT',
-        'commands': [
-          'set -o pipefail',
-          'cd "$CODEBUILD_SRC_DIR"',
-          'aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_FAMILY" --output json > current-taskdef.json',
-          [
-            'python3 - <<\'PY\'',
-            'import json, os, sys',
-            'task = json.load(open("current-taskdef.json"))["taskDefinition"]',
-            `for field in ${drop}:`,
-            '    task.pop(field, None)',
-            'containers = [c for c in task["containerDefinitions"] if c["name"] == os.environ["CONTAINER_NAME"]]',
-            'if len(containers) != 1:',
-            '    sys.exit("task definition %s has no container named %s" % (os.environ["TASK_DEFINITION_FAMILY"], os.environ["CONTAINER_NAME"]))',
-            'containers[0]["image"] = json.load(open("imageDetail.json"))["ImageURI"]',
-            'json.dump(task, open("new-taskdef.json", "w"), indent=2)',
-            'PY',
-          ].join('\n'),
-          'aws ecs register-task-definition --cli-input-json file://new-taskdef.json --query taskDefinition.taskDefinitionArn --output text',
-        ],
-      },
-    },
-  };
+  return oneStepBuildSpec([
+    'set -o pipefail',
+    'cd "$CODEBUILD_SRC_DIR"',
+    ...copyRevisionCommands(BUILT_IMAGE, 'new-taskdef.json'),
+    'aws ecs register-task-definition --cli-input-json file://new-taskdef.json --query taskDefinition.taskDefinitionArn --output text',
+  ]);
 }
