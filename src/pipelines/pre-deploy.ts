@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeEncryption, createProjectRole, DeployActionContext, ServiceTarget, targetName } from './pipeline-core';
+import { ecsArn, familyRevisions, grantRunTask } from '../private/ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import { grantPassTaskRoles, grantRegisterRevision } from '../private/pipeline-actions';
 import { preDeployBuildSpec } from '../private/pre-deploy-buildspec';
@@ -41,14 +42,9 @@ export function preDeployAction(scope: Construct, service: ServiceTarget, comman
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
   grantRegisterRevision(scope, role, taskDefinition);
   grantPassTaskRoles(role, taskDefinition);
-  const region = Token.isUnresolved(stack.region) ? '*' : stack.region;
-  const revisions = `arn:*:ecs:${region}:*:task-definition/${taskDefinition.family}:*`;
-  const tasks = `arn:*:ecs:${region}:*:task/*`;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:RunTask'],
-    resources: [revisions],
-    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-  }));
+  const revisions = familyRevisions(scope, taskDefinition);
+  const tasks = ecsArn(scope, 'task/*');
+  grantRunTask(role, revisions, cluster);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ecs:DescribeTasks'],
     resources: [tasks],

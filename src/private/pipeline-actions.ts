@@ -1,10 +1,11 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { familyRevisions } from './ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from './iam-findings';
 
 /**
@@ -150,8 +151,7 @@ export function grantPassTaskRoles(role: iam.IRole, taskDefinition: ecs.TaskDefi
  * that cannot be acknowledged finding by finding; a role registers in its own account only.
  */
 export function grantRegisterRevision(scope: Construct, role: iam.IRole, taskDefinition: ecs.TaskDefinition): void {
-  const region = Stack.of(scope).region;
-  const revisions = `arn:*:ecs:${Token.isUnresolved(region) ? '*' : region}:*:task-definition/${taskDefinition.family}:*`;
+  const revisions = familyRevisions(scope, taskDefinition);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: [revisions] }));
   acknowledgeWildcards(role, [resourceFinding(scope, revisions)],
     'Revisions get their numbers when they are registered: any revision of this service\'s task definition family, nothing else.');

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ResolvedScheduledTask } from './resolve';
+import { ecsArn, familyRevisions, grantRunTask } from '../private/ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 
 /** What runs the task on its schedule. */
@@ -39,16 +40,11 @@ export function addRunSchedule(scope: Construct, r: ResolvedScheduledTask, taskD
   });
   // Partition and account as wildcards, as the pipeline's deploy actions grant them: an ARN with
   // pseudo parameters makes a cdk-nag finding that cannot be acknowledged on its own.
-  const region = Token.isUnresolved(stack.region) ? '*' : stack.region;
-  const revisions = `arn:*:ecs:${region}:*:task-definition/${taskDefinition.family}:*`;
+  const revisions = familyRevisions(scope, taskDefinition);
   // Any task: the cluster's name in the ARN would be a cross-stack reference, whose cdk-nag finding
   // cannot be acknowledged at construction; the condition limits it to tasks RunTask creates.
-  const tasks = `arn:*:ecs:${region}:*:task/*`;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:RunTask'],
-    resources: [revisions],
-    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-  }));
+  const tasks = ecsArn(scope, 'task/*');
+  grantRunTask(role, revisions, cluster);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['iam:PassRole'],
     resources: [taskDefinition.taskRole.roleArn, taskDefinition.obtainExecutionRole().roleArn],

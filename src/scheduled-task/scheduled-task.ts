@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -19,6 +19,7 @@ import { addRunTimeLimit } from './run-time-limit';
 import { IBaseInfra } from '../base-infra';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { IDeployTarget } from '../pipelines/deploy-target';
+import { deadLetterQueue as createDeadLetterQueue } from '../private/dead-letter-queue';
 import { ServiceCapacity } from '../service-capacity';
 
 /**
@@ -105,16 +106,8 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
     });
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
 
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: r.removalPolicy,
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the schedule and of failed runs; a dead-letter queue of its own would only hold what nobody reads.',
-    });
+    const deadLetterQueue = createDeadLetterQueue(this, r.removalPolicy,
+      'This queue is the dead-letter queue of the schedule and of failed runs; a dead-letter queue of its own would only hold what nobody reads.');
     this.deadLetterQueue = deadLetterQueue;
 
     const run = addRunSchedule(this, r, this.taskDefinition, securityGroup, deadLetterQueue);

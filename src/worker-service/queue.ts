@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ResolvedWorker } from './resolve';
+import { deadLetterQueue as createDeadLetterQueue } from '../private/dead-letter-queue';
 
 /** The queue the worker consumes and its dead-letter queue (undefined for a passed-in queue without one). */
 export interface WorkerQueues {
@@ -36,17 +37,8 @@ export function addQueues(scope: Construct, r: ResolvedWorker): WorkerQueues {
 
 function createQueues(scope: Construct, r: ResolvedWorker): { queue: sqs.Queue; deadLetterQueue: sqs.Queue } {
   const { props } = r;
-  const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    // The longest SQS keeps a message: time to find out why it failed and redrive it.
-    retentionPeriod: Duration.days(14),
-    removalPolicy: r.removalPolicy,
-  });
-  Validations.of(deadLetterQueue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This is the dead-letter queue of the worker\'s queue; a dead-letter queue of its own would only hold what nobody redrives.',
-  });
+  const deadLetterQueue = createDeadLetterQueue(scope, r.removalPolicy,
+    'This is the dead-letter queue of the worker\'s queue; a dead-letter queue of its own would only hold what nobody redrives.');
   const queue = new sqs.Queue(scope, 'Queue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
