@@ -2,7 +2,10 @@ import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { Ec2Capacity } from './private/ec2-capacity';
@@ -34,6 +37,25 @@ export interface IBaseInfra {
    * @default - none
    */
   readonly ec2InstanceType?: ec2.InstanceType;
+  /**
+   * The KMS key of the cluster's ECS Exec configuration: it encrypts the sessions' data channel and
+   * their log group. Services with `enableExecuteCommand` need it.
+   *
+   * @default - none: the cluster is not configured for ECS Exec
+   */
+  readonly executeCommandKey?: kms.IKey;
+  /**
+   * The log group ECS Exec sessions of the cluster are logged to.
+   *
+   * @default - none: the cluster is not configured for ECS Exec
+   */
+  readonly executeCommandLogGroup?: logs.ILogGroup;
+  /**
+   * The bucket ECS Exec sessions of the cluster are also logged to.
+   *
+   * @default - none
+   */
+  readonly executeCommandLogsBucket?: s3.IBucket;
 }
 
 /**
@@ -98,6 +120,24 @@ export interface BaseInfraAttributes {
   readonly namespaceId: string;
   /** ARN of the Cloud Map namespace. */
   readonly namespaceArn: string;
+  /**
+   * The KMS key of the cluster's ECS Exec configuration (`executeCommandConfiguration.kmsKeyId`).
+   *
+   * @default - none: services on this infrastructure cannot enable ECS Exec
+   */
+  readonly executeCommandKey?: kms.IKey;
+  /**
+   * The log group of the cluster's ECS Exec configuration. Needed with `executeCommandKey`.
+   *
+   * @default - none
+   */
+  readonly executeCommandLogGroup?: logs.ILogGroup;
+  /**
+   * The bucket of the cluster's ECS Exec configuration, if it has one.
+   *
+   * @default - none
+   */
+  readonly executeCommandLogsBucket?: s3.IBucket;
 }
 
 /**
@@ -165,7 +205,32 @@ export interface BaseInfraProps {
   readonly ec2Capacity?: Ec2CapacityOptions;
 
   /**
-   * What happens to the flow-log group when it leaves the stack.
+   * Whether the cluster BaseInfra creates is configured for ECS Exec (`aws ecs execute-command`) in
+   * services that opt in with `enableExecuteCommand`: every session is encrypted with a KMS key
+   * BaseInfra creates (rotated yearly) and logged, commands and output, to a log group encrypted
+   * with that key (logging OVERRIDE), and to `executeCommandLogsBucket` if given.
+   *
+   * @default false
+   */
+  readonly executeCommand?: boolean;
+
+  /**
+   * How long ECS Exec session logs are kept. Only with `executeCommand`.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly executeCommandLogRetention?: logs.RetentionDays;
+
+  /**
+   * A bucket ECS Exec sessions are also logged to (under `ecs-exec/`), for example the platform
+   * team's audit bucket. It must be encrypted with SSE-S3. Only with `executeCommand`.
+   *
+   * @default - session logs go to CloudWatch Logs only
+   */
+  readonly executeCommandLogsBucket?: s3.IBucket;
+
+  /**
+   * What happens to the flow-log group, and the ECS Exec key and log group, when they leave the stack.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -194,7 +259,17 @@ export class BaseInfra extends Construct implements IBaseInfra {
       namespaceId: attrs.namespaceId,
       namespaceArn: attrs.namespaceArn,
     });
-    return { vpc: attrs.vpc, cluster, namespace };
+    if (!attrs.executeCommandKey !== !attrs.executeCommandLogGroup) {
+      fail(imported, 'executeCommandKey and executeCommandLogGroup describe one ECS Exec configuration: give both, or neither');
+    }
+    return {
+      vpc: attrs.vpc,
+      cluster,
+      namespace,
+      executeCommandKey: attrs.executeCommandKey,
+      executeCommandLogGroup: attrs.executeCommandLogGroup,
+      executeCommandLogsBucket: attrs.executeCommandLogsBucket,
+    };
   }
 
   public readonly vpc: ec2.IVpc;
@@ -208,6 +283,10 @@ export class BaseInfra extends Construct implements IBaseInfra {
 
   /** The flow-log group of the created VPC. Undefined when `vpc` was given. */
   public readonly flowLogGroup?: logs.ILogGroup;
+
+  public readonly executeCommandKey?: kms.IKey;
+  public readonly executeCommandLogGroup?: logs.ILogGroup;
+  public readonly executeCommandLogsBucket?: s3.IBucket;
 
   /**
    * @param scope the construct to create the VPC, cluster and namespace in
@@ -240,6 +319,7 @@ export class BaseInfra extends Construct implements IBaseInfra {
     if (props.ec2Capacity?.instanceType) {
       checkInstanceTypeKnown(this, props.ec2Capacity.instanceType);
     }
+    validateExecuteCommand(this, props);
 
     if (existingVpc) {
       this.vpc = existingVpc;
@@ -262,10 +342,15 @@ export class BaseInfra extends Construct implements IBaseInfra {
       });
     }
 
+    const exec = props.executeCommand ? createExecuteCommandLogging(this, props) : undefined;
+    this.executeCommandKey = exec?.kmsKey;
+    this.executeCommandLogGroup = exec?.logGroup;
+    this.executeCommandLogsBucket = exec && props.executeCommandLogsBucket;
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
       enableFargateCapacityProviders: true,
+      executeCommandConfiguration: exec?.configuration,
     });
 
     if (props.ec2Capacity) {
@@ -284,6 +369,73 @@ export class BaseInfra extends Construct implements IBaseInfra {
       description: 'Service discovery for the services of this BaseInfra',
     });
   }
+}
+
+function validateExecuteCommand(scope: Construct, props: BaseInfraProps): void {
+  if (!props.executeCommand) {
+    for (const prop of ['executeCommandLogRetention', 'executeCommandLogsBucket'] as const) {
+      if (props[prop] !== undefined) {
+        fail(scope, `${prop} is set but executeCommand is not: set executeCommand to true, or remove ${prop}`);
+      }
+    }
+    return;
+  }
+  if (props.cluster) {
+    fail(scope, 'executeCommand configures the cluster BaseInfra creates, but an existing cluster was given: remove cluster, or configure ECS Exec on that cluster and pass its key and log group to BaseInfra.fromBaseInfraAttributes()');
+  }
+  if (props.executeCommandLogsBucket?.encryptionKey) {
+    fail(scope, `executeCommandLogsBucket (${props.executeCommandLogsBucket.node.path}) is encrypted with a KMS key the tasks would also need to use: use a bucket with encryption: s3.BucketEncryption.S3_MANAGED`);
+  }
+}
+
+/** The cluster's ECS Exec configuration and the key and log group it names. */
+interface ExecuteCommandLogging {
+  readonly kmsKey: kms.IKey;
+  readonly logGroup: logs.ILogGroup;
+  readonly configuration: ecs.ExecuteCommandConfiguration;
+}
+
+/**
+ * The cluster's ECS Exec configuration: sessions encrypted with a key of their own and logged with
+ * logging OVERRIDE ("Monitor Amazon ECS containers with ECS Exec", logging and auditing,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
+ */
+function createExecuteCommandLogging(scope: Construct, props: BaseInfraProps): ExecuteCommandLogging {
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const kmsKey = new kms.Key(scope, 'ExecKey', {
+    description: `Encrypts ECS Exec sessions and their logs (${scope.node.path})`,
+    enableKeyRotation: true,
+    removalPolicy,
+  });
+  // CloudWatch Logs encrypts a log group with a customer managed key only if the key policy lets
+  // the regional logs principal use it for that account's log groups ("Encrypt log data in
+  // CloudWatch Logs using AWS Key Management Service", step 2,
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+  const stack = Stack.of(scope);
+  kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+  }));
+  const logGroup = new logs.LogGroup(scope, 'ExecLogs', {
+    retention: props.executeCommandLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    encryptionKey: kmsKey,
+    removalPolicy,
+  });
+  const bucket = props.executeCommandLogsBucket;
+  const configuration: ecs.ExecuteCommandConfiguration = {
+    kmsKey,
+    logging: ecs.ExecuteCommandLogging.OVERRIDE,
+    logConfiguration: {
+      cloudWatchLogGroup: logGroup,
+      cloudWatchEncryptionEnabled: true,
+      s3Bucket: bucket,
+      s3EncryptionEnabled: bucket ? true : undefined,
+      s3KeyPrefix: bucket ? 'ecs-exec' : undefined,
+    },
+  };
+  return { kmsKey, logGroup, configuration };
 }
 
 /**

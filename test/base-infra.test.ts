@@ -2,7 +2,9 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BaseInfra } from '../src';
 import { newStack } from './util';
 import { nagFindings } from './validators';
@@ -239,5 +241,115 @@ describe('BaseInfra with EC2 capacity fails when', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'x', vpc });
     expect(() => new BaseInfra(stack, 'Infra', { cluster, ec2Capacity: {} })).toThrow(/ec2Capacity needs a cluster BaseInfra creates/);
+  });
+});
+
+describe('BaseInfra with executeCommand', () => {
+  const stack = newStack();
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['s-1', 's-2'], publicSubnetIds: ['s-3', 's-4'],
+  });
+  const infra = new BaseInfra(stack, 'Infra', { vpc, executeCommand: true });
+  const template = Template.fromStack(stack);
+
+  test('configures the cluster to log every session, encrypted with its own key (logging OVERRIDE)', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InfraExecKey'), 'Arn'] },
+          Logging: 'OVERRIDE',
+          LogConfiguration: { CloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('InfraExecLogs') }, CloudWatchEncryptionEnabled: true, S3BucketName: Match.absent() },
+        },
+      },
+    });
+    expect(infra.executeCommandKey).toBeDefined();
+    expect(infra.executeCommandLogGroup).toBeDefined();
+    expect(infra.executeCommandLogsBucket).toBeUndefined();
+  });
+
+  test('creates a retained key with rotation, usable by CloudWatch Logs for the account\'s log groups only', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          })]),
+        },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('keeps session logs a year in a retained log group encrypted with the key', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InfraExecKey'), 'Arn'] } },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('leaves no unacknowledged cdk-nag finding', () => {
+    expect(nagFindings(stack.node.root as App)).toEqual([]);
+  });
+});
+
+describe('BaseInfra without executeCommand', () => {
+  test('creates no key, no session log group and no cluster configuration', () => {
+    const stack = newStack();
+    const infra = new BaseInfra(stack, 'Infra');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::ECS::Cluster', { Configuration: Match.absent() });
+    expect(infra.executeCommandKey).toBeUndefined();
+  });
+});
+
+describe('BaseInfra with executeCommand accepts', () => {
+  test('a session bucket, written under ecs-exec/ with encryption checked', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Audit');
+    const infra = new BaseInfra(stack, 'Infra', { executeCommand: true, executeCommandLogsBucket: bucket, executeCommandLogRetention: logs.RetentionDays.TWO_YEARS });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: { ExecuteCommandConfiguration: { LogConfiguration: { S3BucketName: { Ref: Match.stringLikeRegexp('Audit') }, S3EncryptionEnabled: true, S3KeyPrefix: 'ecs-exec' } } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731, KmsKeyId: Match.anyValue() });
+    expect(infra.executeCommandLogsBucket).toBe(bucket);
+  });
+});
+
+describe('BaseInfra with executeCommand fails when', () => {
+  test('an existing cluster is given', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'x', vpc });
+    expect(() => new BaseInfra(stack, 'Infra', { cluster, executeCommand: true }))
+      .toThrow('Test/Infra: executeCommand configures the cluster BaseInfra creates, but an existing cluster was given: remove cluster, or configure ECS Exec on that cluster and pass its key and log group to BaseInfra.fromBaseInfraAttributes()');
+  });
+  test('its options are given without it', () => {
+    expect(() => new BaseInfra(newStack(), 'Infra', { executeCommandLogRetention: logs.RetentionDays.ONE_WEEK }))
+      .toThrow('Test/Infra: executeCommandLogRetention is set but executeCommand is not: set executeCommand to true, or remove executeCommandLogRetention');
+    const stack = newStack();
+    expect(() => new BaseInfra(stack, 'Infra', { executeCommandLogsBucket: new s3.Bucket(stack, 'B') }))
+      .toThrow(/executeCommandLogsBucket is set but executeCommand is not/);
+  });
+  test('the session bucket is encrypted with a KMS key', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Audit', { encryption: s3.BucketEncryption.KMS });
+    expect(() => new BaseInfra(stack, 'Infra', { executeCommand: true, executeCommandLogsBucket: bucket }))
+      .toThrow(/executeCommandLogsBucket \(Test\/Audit\) is encrypted with a KMS key .*S3_MANAGED/);
+  });
+  test('imported infra has an ECS Exec key without its log group', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    expect(() => BaseInfra.fromBaseInfraAttributes(stack, 'Shared', {
+      vpc,
+      clusterName: 'c',
+      namespaceName: 'svc.internal',
+      namespaceId: 'ns-1',
+      namespaceArn: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-1',
+      executeCommandKey: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    })).toThrow('Test/Shared: executeCommandKey and executeCommandLogGroup describe one ECS Exec configuration: give both, or neither');
   });
 });

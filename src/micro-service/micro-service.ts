@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { addAutoScaling } from './auto-scaling';
 import { addDeploymentAlarm } from './deployment-alarms';
 import { addService } from './ecs-service';
+import { enableExecuteCommand } from './exec';
 import { addLoadBalancer } from './load-balancing';
 import { MicroServiceProps } from './props';
 import { resolveProps } from './resolve';
@@ -133,6 +134,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.imageParameter = task.imageParameter;
 
     this.service = addService(this, r, task, this.logGroup, this.deploymentAlarmNames);
+    enableExecuteCommand(this, r, this.service, this.taskDefinition);
     this.cloudMapService = this.service.cloudMapService!;
     this.serviceDiscoveryUrl = `http://${props.serviceName}.${props.infra.namespace.namespaceName}:${r.containerPort}`;
     this.connections = new ec2.Connections({ securityGroups: this.service.connections.securityGroups, defaultPort: ec2.Port.tcp(r.containerPort) });
