@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BlueGreenResources } from './blue-green';
+import { addDomainRecords, domainCertificate, validateDomain } from './domain';
 import { MicroServiceProps } from './props';
 import { ResolvedLoadBalancer, ResolvedProps } from './resolve';
 import { HTTP_CODES_FIX, httpCodesProblem } from '../private/http-codes';
@@ -39,6 +40,7 @@ const LOAD_BALANCER_ONLY = ['loadBalancerName', 'protocol', 'certificate', 'sslP
  */
 export function addLoadBalancer(scope: Construct, r: ResolvedProps, service: ecs.BaseService): LoadBalancing | undefined {
   const lb = r.loadBalancer;
+  validateDomain(scope, r);
   if (!lb) {
     checkNoLoadBalancerProps(scope, r.props);
     return undefined;
@@ -62,9 +64,10 @@ export function addLoadBalancer(scope: Construct, r: ResolvedProps, service: ecs
   if (!strategy._routesByListenerRules) {
     targetGroup.addTarget(service);
   }
+  const certificate = domainCertificate(scope, r, lb);
   const listenerOptions: ListenerOptions = {
     protocol: lb.protocol,
-    certificates: props.certificate ? [props.certificate] : undefined,
+    certificates: certificate ? [certificate] : undefined,
     sslPolicy: lb.sslPolicy,
   };
   const listener = loadBalancer.addListener('Listener', {
@@ -80,9 +83,11 @@ export function addLoadBalancer(scope: Construct, r: ResolvedProps, service: ecs
     loadBalancer.addRedirect({ sourcePort: 80, targetPort: lb.listenerPort, open: lb.internetFacing });
   }
   allowIngress(scope, r, lb, loadBalancer);
+  addDomainRecords(scope, r, loadBalancer);
 
   const defaultPort = lb.https ? 443 : 80;
-  const url = `${lb.https ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}${lb.listenerPort === defaultPort ? '' : `:${lb.listenerPort}`}`;
+  const host = props.domainName ?? loadBalancer.loadBalancerDnsName;
+  const url = `${lb.https ? 'https' : 'http'}://${host}${lb.listenerPort === defaultPort ? '' : `:${lb.listenerPort}`}`;
   return { loadBalancer, listener, targetGroup, accessLogsBucket, url, ...blueGreen };
 }
 
@@ -154,8 +159,8 @@ function validateLoadBalancer(scope: Construct, r: ResolvedProps, lb: ResolvedLo
       fix: 'give each load balancer of an account and region its own name, or leave loadBalancerName unset to let CloudFormation generate one',
     });
   }
-  if (lb.https && !props.certificate) {
-    fail(scope, 'protocol is HTTPS but no certificate was given: pass an ACM certificate (certificate prop) or use protocol HTTP');
+  if (lb.https && !props.certificate && props.domainName === undefined) {
+    fail(scope, 'protocol is HTTPS but no certificate was given: pass an ACM certificate (certificate prop) or a domainName and hostedZone to create one, or use protocol HTTP');
   }
   if (!lb.https && props.certificate) {
     fail(scope, 'a certificate was given but protocol is HTTP: remove protocol to serve HTTPS with it, or remove the certificate');

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ServiceAutoScaling } from './auto-scaling-props';
 import { ContainerTaskProps } from '../container-task-props';
@@ -59,16 +60,34 @@ export interface MicroServiceProps extends ContainerTaskProps {
   readonly loadBalancerName?: string;
 
   /**
-   * The listener's protocol. HTTPS needs `certificate`.
+   * The DNS name the service is reached at, such as `orders.example.com`: an alias record for the
+   * load balancer in `hostedZone` (A, and AAAA for a dualstack load balancer), a certificate for it
+   * unless `certificate` is given, and `url` becomes `https://<domainName>`. Needs `hostedZone`.
    *
-   * @default - HTTPS when `certificate` is given, otherwise HTTP
+   * @default - the load balancer's own DNS name
+   */
+  readonly domainName?: string;
+
+  /**
+   * The Route 53 zone `domainName` is in, for example from `route53.HostedZone.fromHostedZoneAttributes()`
+   * (no look-up needed). A private zone works for an INTERNAL load balancer, with a `certificate`
+   * (ACM validates only through public DNS) or protocol HTTP. Needs `domainName`.
+   *
+   * @default - none
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The listener's protocol. HTTPS needs `certificate` or `domainName`.
+   *
+   * @default - HTTPS when `certificate` or `domainName` is given, otherwise HTTP
    */
   readonly protocol?: elbv2.ApplicationProtocol;
 
   /**
    * The ACM certificate of an HTTPS listener.
    *
-   * @default - none
+   * @default - with `domainName` (and HTTPS), a certificate for it validated by DNS in `hostedZone`; otherwise none
    */
   readonly certificate?: acm.ICertificate;
 

@@ -89,7 +89,8 @@ export function resolveProps(scope: Construct, props: MicroServiceProps): Resolv
 }
 
 function resolveLoadBalancer(props: MicroServiceProps, startupTime: Duration): ResolvedLoadBalancer {
-  const protocol = props.protocol ?? (props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
+  const secure = props.certificate !== undefined || props.domainName !== undefined;
+  const protocol = props.protocol ?? (secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
   const https = protocol === elbv2.ApplicationProtocol.HTTPS;
   // A task that starts fast is worth checking more often: it then joins (and a batch ends) sooner.
   const fastStart = !startupTime.isUnresolved() && startupTime.toSeconds({ integral: false }) <= 30;
