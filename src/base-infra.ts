@@ -418,6 +418,16 @@ function createExecuteCommandLogging(scope: Construct, props: BaseInfraProps): E
     resources: ['*'],
     conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
   }));
+  // Nothing that uses this key needs grants (CloudWatch Logs and the sessions use it directly), so
+  // only AWS services may create them ("Grants in AWS KMS",
+  // https://docs.aws.amazon.com/kms/latest/developerguide/grants.html; Control Tower CT.KMS.PR.3).
+  kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
   const logGroup = new logs.LogGroup(scope, 'ExecLogs', {
     retention: props.executeCommandLogRetention ?? logs.RetentionDays.ONE_YEAR,
     encryptionKey: kmsKey,

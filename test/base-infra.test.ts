@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BaseInfra } from '../src';
 import { newStack } from './util';
-import { nagFindings } from './validators';
+import { guardFindings, nagFindings } from './validators';
 
 describe('BaseInfra with defaults', () => {
   const stack = newStack();
@@ -280,6 +280,24 @@ describe('BaseInfra with executeCommand', () => {
       },
       DeletionPolicy: 'Retain',
     });
+  });
+
+  test('lets only AWS services create grants on the key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }]),
+      },
+    });
+  });
+
+  test('passes the cfn-guard Control Tower rule on KMS grants (CT.KMS.PR.3)', () => {
+    expect(guardFindings(stack.node.root as App).map(f => f.rule)).not.toContain('CT.KMS.PR.3');
   });
 
   test('keeps session logs a year in a retained log group encrypted with the key', () => {
