@@ -25,7 +25,7 @@ export function validateDomain(scope: Construct, r: ResolvedProps): void {
     fail(scope, `domainName ('${domainName}') names the load balancer, but loadBalancerType is NONE: remove domainName and hostedZone, or choose LoadBalancerType.PUBLIC or INTERNAL`);
   }
   checkDnsName(scope, 'domainName', domainName);
-  const zoneName = hostedZone.zoneName.replace(/\.$/, '');
+  const zoneName = zoneNameOf(scope, hostedZone).replace(/\.$/, '');
   if (!Token.isUnresolved(domainName) && !Token.isUnresolved(zoneName)
     && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
     fail(scope, `domainName ('${domainName}') is not inside hostedZone '${zoneName}': use a name that ends with '.${zoneName}' (or the zone's name itself), or the zone that contains it`);
@@ -65,5 +65,14 @@ export function addDomainRecords(scope: Construct, r: ResolvedProps, loadBalance
   const ipv6 = [elbv2.IpAddressType.DUAL_STACK, elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4];
   if (loadBalancer.ipAddressType !== undefined && ipv6.includes(loadBalancer.ipAddressType)) {
     new route53.AaaaRecord(scope, 'DnsRecordIpv6', { zone: hostedZone, recordName: domainName, target });
+  }
+}
+
+/** A zone imported by ID alone has no name, and aws-cdk-lib throws on reading it: say which prop and the fix. */
+function zoneNameOf(scope: Construct, zone: route53.IHostedZone): string {
+  try {
+    return zone.zoneName;
+  } catch {
+    fail(scope, `hostedZone (${zone.node.path}) has no zone name (imported with HostedZone.fromHostedZoneId()), which the records and the domainName check need: import it with route53.HostedZone.fromHostedZoneAttributes({ hostedZoneId, zoneName })`);
   }
 }

@@ -121,6 +121,13 @@ describe('MicroService custom domain fails when', () => {
     }
   });
 
+  test('the zone was imported by ID alone, without its name', () => {
+    const stack = newStack();
+    const byId = route53.HostedZone.fromHostedZoneId(stack, 'ById', 'Z0123456789ABCDEFGHIJ');
+    expect(() => create({ domainName: 'orders.example.com', hostedZone: byId }, stack))
+      .toThrow('Test/Orders: hostedZone (Test/ById) has no zone name (imported with HostedZone.fromHostedZoneId()), which the records and the domainName check need: import it with route53.HostedZone.fromHostedZoneAttributes({ hostedZoneId, zoneName })');
+  });
+
   test('a private zone would have to validate the created certificate', () => {
     const stack = newStack();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'ZoneVpc', { vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a'] });
