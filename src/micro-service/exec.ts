@@ -28,6 +28,9 @@ export function enableExecuteCommand(scope: Construct, r: ResolvedProps, service
     fail(scope, 'enableExecuteCommand is true but the infra\'s cluster has no audited ECS Exec configuration (executeCommandKey and executeCommandLogGroup): create the BaseInfra with executeCommand: true, or pass the key and log group of the cluster\'s configuration to BaseInfra.fromBaseInfraAttributes()');
   }
   // "The SSM agent requires that the container file system is able to be written to" (ecs-exec.html, considerations).
+  // The SSM agent ECS mounts into the container writes to its file system: ECS Exec does not run
+  // with a read-only root file system (aws-containers/amazon-ecs-exec-checker #21, whose note was
+  // added to the ECS Exec page; containers-roadmap #1359).
   if (props.readonlyRootFilesystem) {
     fail(scope, 'enableExecuteCommand is true but readonlyRootFilesystem is true, and the SSM agent ECS Exec runs in the container must write to its file system: set readonlyRootFilesystem to false, or enableExecuteCommand to false');
   }
