@@ -90,6 +90,16 @@ export interface ContainerTaskProps {
   readonly readonlyRootFilesystem?: boolean;
 
   /**
+   * Whether people with `ecs:ExecuteCommand` on the tasks can run commands in the container
+   * (`aws ecs execute-command`): a service's tasks, or a scheduled task's runs while they last.
+   * Needs a BaseInfra with `executeCommand`, which logs every session; the task role gets only what
+   * the container's SSM agent uses. Not combinable with `readonlyRootFilesystem`.
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
    * How long the container's logs are kept.
    *
    * @default logs.RetentionDays.ONE_MONTH

@@ -134,7 +134,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.imageParameter = task.imageParameter;
 
     this.service = addService(this, r, task, this.logGroup, this.deploymentAlarmNames);
-    enableExecuteCommand(this, r, this.service, this.taskDefinition);
+    enableExecuteCommand(this, props, this.service, this.taskDefinition);
     this.cloudMapService = this.service.cloudMapService!;
     this.serviceDiscoveryUrl = `http://${props.serviceName}.${props.infra.namespace.namespaceName}:${r.containerPort}`;
     this.connections = new ec2.Connections({ securityGroups: this.service.connections.securityGroups, defaultPort: ec2.Port.tcp(r.containerPort) });

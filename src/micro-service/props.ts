@@ -179,16 +179,6 @@ export interface MicroServiceProps extends ContainerTaskProps {
   readonly serviceConnect?: boolean;
 
   /**
-   * Whether people with `ecs:ExecuteCommand` on this service's tasks can run commands in its
-   * container (`aws ecs execute-command`). Needs a BaseInfra with `executeCommand`, which logs
-   * every session; the task role gets only what the container's SSM agent uses. Not combinable
-   * with `readonlyRootFilesystem`.
-   *
-   * @default false
-   */
-  readonly enableExecuteCommand?: boolean;
-
-  /**
    * Auto scaling of the task count.
    *
    * @default - a fixed `desiredCount`

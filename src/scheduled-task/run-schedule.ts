@@ -27,7 +27,7 @@ export interface RunSchedule {
  * revision would put the schedule back on an older image.
  */
 export function addRunSchedule(scope: Construct, r: ResolvedScheduledTask, taskDefinition: ecs.TaskDefinition,
-  securityGroup: ec2.ISecurityGroup, deadLetterQueue: sqs.IQueue): RunSchedule {
+  securityGroup: ec2.ISecurityGroup, deadLetterQueue: sqs.IQueue, executeCommand: boolean): RunSchedule {
   const { props } = r;
   const stack = Stack.of(scope);
   const cluster = props.infra.cluster;
@@ -87,6 +87,8 @@ export function addRunSchedule(scope: Construct, r: ResolvedScheduledTask, taskD
         placementStrategy: capacity.placementStrategies.length > 0 ? capacity.placementStrategies.flatMap(p => p.toJson()) : undefined,
         placementConstraints: capacity.placementConstraints.length > 0 ? capacity.placementConstraints.flatMap(p => p.toJson()) : undefined,
         enableEcsManagedTags: true,
+        // Absent rather than false without ECS Exec, so existing schedules' templates do not change.
+        enableExecuteCommand: executeCommand || undefined,
         propagateTags: 'TASK_DEFINITION',
       },
     },

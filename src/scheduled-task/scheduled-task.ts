@@ -17,6 +17,7 @@ import { addRunMonitoring, metricFailedRuns } from './run-monitoring';
 import { addRunSchedule } from './run-schedule';
 import { addRunTimeLimit } from './run-time-limit';
 import { IBaseInfra } from '../base-infra';
+import { grantExecuteCommand } from '../micro-service/exec';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { IDeployTarget } from '../pipelines/deploy-target';
 import { deadLetterQueue as createDeadLetterQueue } from '../private/dead-letter-queue';
@@ -110,7 +111,8 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
       'This queue is the dead-letter queue of the schedule and of failed runs; a dead-letter queue of its own would only hold what nobody reads.');
     this.deadLetterQueue = deadLetterQueue;
 
-    const run = addRunSchedule(this, r, this.taskDefinition, securityGroup, deadLetterQueue);
+    const executeCommand = grantExecuteCommand(this, props, this.taskDefinition);
+    const run = addRunSchedule(this, r, this.taskDefinition, securityGroup, deadLetterQueue, executeCommand);
     this.schedule = run.schedule;
     this.schedulerRole = run.role;
     const monitoring = addRunMonitoring(this, r, deadLetterQueue);

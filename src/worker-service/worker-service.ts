@@ -17,6 +17,7 @@ import { addWorkerAlarms } from './worker-alarms';
 import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
 import { addDeploymentAlarm } from '../micro-service/deployment-alarms';
+import { enableExecuteCommand } from '../micro-service/exec';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { IDeployTarget } from '../pipelines/deploy-target';
 import { enableDeploymentAlarms } from '../private/deployment-alarm-override';
@@ -142,6 +143,7 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
     r.strategy._configureService(this.service, task);
+    enableExecuteCommand(this, props, this.service, this.taskDefinition);
     enableDeploymentAlarms(this.service, this.deploymentAlarmNames);
     this.connections = this.service.connections;
 

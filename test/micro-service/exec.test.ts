@@ -1,10 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IMAGE } from './builder';
-import { BaseInfra, MicroService, MicroServiceProps } from '../../src';
+import { BaseInfra, MicroService, MicroServiceProps, ScheduledTask, WorkerService } from '../../src';
 import { TemplateContext } from '../iam/cfn-arns';
 import { checkStatement, statementsOf } from '../iam/iam-model';
 import { importedInfra, newStack } from '../util';
@@ -30,8 +31,8 @@ function execService(props: Partial<MicroServiceProps> = {}, bucket = false, sta
   return { stack, infra, service, template: Template.fromStack(stack) };
 }
 
-function taskRoleStatements(template: Template): any[] {
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('OrdersTaskDefTaskRole') }] } });
+function taskRoleStatements(template: Template, owner = 'Orders'): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`${owner}TaskDefTaskRole`) }] } });
   return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -122,5 +123,78 @@ describe('ECS Exec accepts', () => {
     new MicroService(stack, 'Orders', { infra, serviceName: 'orders', image: IMAGE, enableExecuteCommand: true });
     const statements = taskRoleStatements(Template.fromStack(stack));
     expect(statements.find(s => s.Action === 'kms:Decrypt').Resource).toBe('arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+});
+
+/** The BaseInfra with ECS Exec, as execService() makes it, for the other two constructs. */
+function execInfra(stack: Stack): BaseInfra {
+  return new BaseInfra(stack, 'Platform', { vpc: importedInfra(stack).vpc, executeCommand: true });
+}
+
+const EXEC_ACTIONS = [
+  ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+  'kms:Decrypt',
+  'logs:DescribeLogGroups',
+  ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+];
+
+describe('ECS Exec on a WorkerService', () => {
+  const stack = newStack();
+  new WorkerService(stack, 'Thumbnails', {
+    infra: execInfra(stack),
+    serviceName: 'thumbnails',
+    image: IMAGE,
+    processingTime: Duration.seconds(2),
+    acceptableLatency: Duration.minutes(5),
+    enableExecuteCommand: true,
+  });
+  const template = Template.fromStack(stack);
+
+  test('is enabled on the service, and the task role gets the same grants as a MicroService\'s', () => {
+    template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });
+    const statements = taskRoleStatements(template, 'Thumbnails').filter(s => EXEC_ACTIONS.some(a => JSON.stringify(a) === JSON.stringify(s.Action)));
+    expect(statements.map(s => s.Action)).toEqual(EXEC_ACTIONS);
+  });
+
+  test('leaves no unacknowledged cdk-nag finding and fits the IAM model', async () => {
+    expect(nagFindings(stack.node.root as App)).toEqual([]);
+    expect(await iamFindings(stack)).toEqual([]);
+  });
+});
+
+describe('ECS Exec on a ScheduledTask', () => {
+  const stack = newStack();
+  new ScheduledTask(stack, 'Nightly', {
+    infra: execInfra(stack),
+    taskName: 'nightly',
+    image: IMAGE,
+    schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+    enableExecuteCommand: true,
+  });
+  const template = Template.fromStack(stack);
+
+  test('is enabled on the runs the schedule starts, and the task role gets the same grants', () => {
+    // RunTask's enableExecuteCommand, passed by EventBridge Scheduler's ECS target (EcsParameters.EnableExecuteCommand).
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: { EcsParameters: { EnableExecuteCommand: true } } });
+    const statements = taskRoleStatements(template, 'Nightly').filter(s => EXEC_ACTIONS.some(a => JSON.stringify(a) === JSON.stringify(s.Action)));
+    expect(statements.map(s => s.Action)).toEqual(EXEC_ACTIONS);
+  });
+
+  test('leaves no unacknowledged cdk-nag finding and fits the IAM model', async () => {
+    expect(nagFindings(stack.node.root as App)).toEqual([]);
+    expect(await iamFindings(stack)).toEqual([]);
+  });
+
+  test('is off by default: no EnableExecuteCommand on the schedule', () => {
+    const plain = newStack();
+    new ScheduledTask(plain, 'Nightly', { infra: importedInfra(plain), taskName: 'nightly', image: IMAGE, schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)) });
+    Template.fromStack(plain).hasResourceProperties('AWS::Scheduler::Schedule', { Target: { EcsParameters: { EnableExecuteCommand: Match.absent() } } });
+  });
+
+  test('fails when the infra has no ECS Exec configuration, naming the task', () => {
+    const plain = newStack();
+    expect(() => new ScheduledTask(plain, 'Nightly', {
+      infra: importedInfra(plain), taskName: 'nightly', image: IMAGE, schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)), enableExecuteCommand: true,
+    })).toThrow(/Nightly.*enableExecuteCommand is true but the infra's cluster has no audited ECS Exec configuration/);
   });
 });
