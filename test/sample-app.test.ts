@@ -75,3 +75,17 @@ test('cfn-guard Control Tower findings are only the accepted ones', () => {
   console.log(`cfn-guard Control Tower: ${findings.reduce((n, f) => n + f.resources.length, 0)} findings over ${findings.length} rules\n`
     + findings.map(f => `  ${f.rule} x${f.resources.length}`).join('\n'));
 });
+
+test('a stage with frontendDomain serves the frontend over HTTPS on that name, with a DNS-validated certificate', () => {
+  const domainApp = new App();
+  buildSampleApp(domainApp, { ...STAGES.dev, frontendDomain: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', domainName: 'shop.example.com' } }, { region: 'us-east-1' });
+  const frontend = Template.fromStack(domainApp.node.children.filter(Stack.isStack).find(s => s.stackName === 'EcsDevops-Dev-Frontend')!);
+  frontend.hasResourceProperties('AWS::CertificateManager::Certificate', {
+    DomainName: 'shop.example.com',
+    ValidationMethod: 'DNS',
+    DomainValidationOptions: [{ DomainName: 'shop.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+  });
+  frontend.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+  frontend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+  expect(nagFindings(domainApp)).toEqual([]);
+});

@@ -45,6 +45,13 @@ describe('the sample config fails when', () => {
   test('the canary shifts nothing or everything', () => {
     expect(with_(c => ({ ...c, frontendCanary: { ...c.frontendCanary, percent: 100 } }))).toThrow(/frontendCanary.percent \(100\)/);
   });
+  test('the frontend domain has a malformed zone ID or lies outside its zone', () => {
+    expect(with_(c => ({ ...c, frontendDomain: { hostedZoneId: 'example.com', zoneName: 'example.com', domainName: 'shop.example.org' } })))
+      .toThrow(/frontendDomain.hostedZoneId \('example.com'\) must be a Route 53 zone ID[\s\S]*frontendDomain.domainName \('shop.example.org'\) must be in the zone 'example.com'/);
+    expect(with_(c => ({ ...c, frontendDomain: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', domainName: 'notexample.com' } })))
+      .toThrow(/frontendDomain.domainName \('notexample.com'\) must be in the zone 'example.com'/);
+    expect(with_(c => ({ ...c, frontendDomain: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', domainName: 'shop.example.com' } }))).not.toThrow();
+  });
   test('all problems are reported at once', () => {
     expect(with_(c => ({ ...c, natGateways: 3, notificationEmails: ['x'] }))).toThrow(/natGateways[\s\S]*notificationEmails/);
   });

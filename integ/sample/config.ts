@@ -22,6 +22,11 @@ export interface StageConfig {
   readonly source?: SourceConfig;
   /** How the frontend's canary deployment shifts traffic. */
   readonly frontendCanary: CanaryConfig;
+  /**
+   * The frontend's own name, served over HTTPS with a certificate ACM validates in the zone.
+   * Unset: the load balancer's DNS name over HTTP, which works in an account without a domain.
+   */
+  readonly frontendDomain?: DomainConfig;
   readonly backend: ServiceConfig;
   readonly frontend: ServiceConfig;
   readonly loadTester: LoadTesterConfig;
@@ -33,6 +38,16 @@ export interface SourceConfig {
   /** `owner/name`. */
   readonly repository: string;
   readonly branch: string;
+}
+
+/** A name in a public Route 53 hosted zone of the stage's account. */
+export interface DomainConfig {
+  /** The zone's ID, e.g. `Z0123456789ABCDEFGHIJ`; no look-up, so `cdk synth` needs no credentials. */
+  readonly hostedZoneId: string;
+  /** The zone's name, e.g. `example.com`. */
+  readonly zoneName: string;
+  /** The frontend's name in that zone, e.g. `shop.example.com`. */
+  readonly domainName: string;
 }
 
 /** ECS-native canary: `percent` of traffic first, the rest after `intervalMinutes`, then a bake. */
@@ -145,6 +160,15 @@ export function validateStageConfig(name: string, config: StageConfig): void {
     }
     if (!/^[\w.-]+\/[\w.-]+$/.test(config.source.repository)) {
       problems.push(`source.repository ('${config.source.repository}') must be 'owner/name'`);
+    }
+  }
+  const domain = config.frontendDomain;
+  if (domain) {
+    if (!/^Z[A-Z0-9]{1,31}$/.test(domain.hostedZoneId)) {
+      problems.push(`frontendDomain.hostedZoneId ('${domain.hostedZoneId}') must be a Route 53 zone ID such as 'Z0123456789ABCDEFGHIJ'`);
+    }
+    if (domain.domainName !== domain.zoneName && !domain.domainName.endsWith(`.${domain.zoneName}`)) {
+      problems.push(`frontendDomain.domainName ('${domain.domainName}') must be in the zone '${domain.zoneName}'`);
     }
   }
   const canary = config.frontendCanary;

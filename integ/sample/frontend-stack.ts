@@ -1,4 +1,5 @@
 import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
 import { SampleDelivery } from './delivery';
@@ -23,6 +24,7 @@ export class FrontendStack extends Stack {
     const settings = config.frontend;
     const delivery = new SampleDelivery(this, 'Delivery', config, 'frontend');
     const canary = config.frontendCanary;
+    const domain = config.frontendDomain;
     this.service = new MicroService(this, 'Frontend', {
       infra: props.infra,
       serviceName: 'frontend',
@@ -30,6 +32,8 @@ export class FrontendStack extends Stack {
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryLimitMiB,
       loadBalancerType: LoadBalancerType.PUBLIC,
+      domainName: domain?.domainName,
+      hostedZone: domain && route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.zoneName }),
       environment: { BACKEND_URL: props.backend.serviceDiscoveryUrl },
       targetHealthCheck: { path: '/health' },
       // The image runs as `node` and writes nothing to its filesystem; saying so lets compliance rules see it.
@@ -57,8 +61,10 @@ export class FrontendStack extends Stack {
       Annotations.of(sg).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
         'Tasks may open any outbound connection (image pulls, AWS APIs), so the egress half of the rule is already covered.');
     }
-    Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:publicHttp',
-      'The sample deploys into accounts without a domain or ACM certificate; pass certificate to serve HTTPS.');
+    if (!domain) {
+      Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:publicHttp',
+        'The stage has no frontendDomain, so the sample deploys into accounts without a domain; set frontendDomain to serve HTTPS.');
+    }
     Annotations.of(this.service).acknowledgeWarning('cdk-ecs-devops:cloudMapBypassesShifting',
       'Users reach the frontend through its public load balancer only; nothing calls it by its Cloud Map name.');
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
