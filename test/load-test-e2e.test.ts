@@ -246,6 +246,28 @@ describe('the load tester\'s script against the sample services', () => {
     expect(run.stderr.join('\n')).toMatch(/LT_REQUESTS \(0\) must be a whole number of at least 1/);
   });
 
+  test('with thresholds, a run within them exits 0 and one crossing them exits 3 with its EMF line still printed', async () => {
+    const target = [{ name: 'missing', url: `${backend.url}/no-such-path` }];
+    const within = await runScript(settings(target, { requests: 20, maxErrorRatePercent: 100, maxLatencyP99Millis: 5000 }));
+    expect(within.status).toBe(0);
+    const crossing = await runScript(settings(target, { requests: 20, maxErrorRatePercent: 50 }));
+    expect(crossing.status).toBe(3);
+    expect(emf(crossing.stdout[0])).toMatchObject({ CompletedRequests: 20, Non2xxResponses: 20, FailedRuns: 0 });
+    expect(crossing.stderr.join('\n')).toMatch(/missing: 20 requests, 0 failed, 20 non-2xx.*; threshold crossed: error rate 100.00 % is above 50 %/);
+  });
+
+  test('a run that measured nothing exits 1 even with thresholds set', async () => {
+    const port = await closedPort();
+    const run = await runScript(settings([{ name: 'down', url: `http://127.0.0.1:${port}/` }], { requests: 10, maxErrorRatePercent: 1 }));
+    expect(run.status).toBe(1);
+  });
+
+  test('refuses a malformed threshold', async () => {
+    const run = await runScript({ ...settings([{ name: 'x', url: `${backend.url}/` }]), maxErrorRatePercent: '1.2.3' as unknown as number });
+    expect(run.status).toBe(2);
+    expect(run.stderr.join('\n')).toMatch(/LT_MAX_ERROR_PERCENT \(1.2.3\) must be a decimal number such as 1 or 0.5/);
+  });
+
   // A test that fails or times out leaves its script running; the next two tests play that out.
   let abandoned = 0;
   test('a script its test stops waiting for is still running when the test ends', () => {

@@ -14,9 +14,14 @@
 #   LT_CONCURRENCY      requests in flight at once (ab -c)
 #   LT_TIME_LIMIT       seconds one run may take at most (ab -t)
 #   LT_REQUEST_TIMEOUT  seconds to wait for one response (ab -s)
-#   LT_MODE             once: one run per target, then exit (non-zero if a run failed);
+#   LT_MODE             once: one run per target, then exit (1 if a run measured nothing, else 3
+#                       if a run crossed a threshold below, else 0);
 #                       loop: a round of runs every LT_PAUSE seconds until the task is stopped
 #   LT_PAUSE            seconds between two rounds in loop mode
+#   LT_MAX_ERROR_PERCENT, LT_MAX_P99_MS (optional; a deployment gate sets them): a run whose failed
+#                       plus non-2xx requests exceed this percentage of its completed requests, or
+#                       whose 99th-percentile response time exceeds this many milliseconds, crossed
+#                       a threshold
 #   LT_NAMESPACE, LT_TESTER_DIMENSION, LT_TARGET_DIMENSION, LT_TESTER and LT_METRIC_*:
 #                       the CloudWatch namespace, dimensions and metric names to emit
 
@@ -56,6 +61,17 @@ case $LT_MODE in
   *) fail "LT_MODE ($LT_MODE) must be once or loop" ;;
 esac
 
+# Thresholds are decimal numbers (0.5 %, 250 ms); unset or empty means no threshold.
+LT_MAX_ERROR_PERCENT=${LT_MAX_ERROR_PERCENT:-}
+LT_MAX_P99_MS=${LT_MAX_P99_MS:-}
+for var in LT_MAX_ERROR_PERCENT LT_MAX_P99_MS; do
+  eval "value=\$$var"
+  case $value in
+    '') ;;
+    *[!0-9.]* | *.*.* | . | .* | *.) fail "$var ($value) must be a decimal number such as 1 or 0.5" ;;
+  esac
+done
+
 # ECS stops a task with the image's STOPSIGNAL first (SIGWINCH for httpd), then SIGTERM/SIGKILL
 # after the stop timeout. Leave at once between runs; a run in progress ends within its bounds.
 stop() {
@@ -64,8 +80,9 @@ stop() {
 }
 trap stop TERM INT WINCH
 
-# Runs ab against one target and prints one EMF line. Returns non-zero when the run measured
-# nothing: ab gave up (a response took longer than LT_REQUEST_TIMEOUT) or no request got an answer.
+# Runs ab against one target and prints one EMF line. Returns 1 when the run measured nothing: ab
+# gave up (a response took longer than LT_REQUEST_TIMEOUT) or no request got an answer; 3 when it
+# measured a threshold crossed.
 run_target() {
   name=$1
   url=$2
@@ -87,7 +104,8 @@ run_target() {
     -v tester="$LT_TESTER" -v target="$name" \
     -v m_rps="$LT_METRIC_RPS" -v m_p50="$LT_METRIC_P50" -v m_p90="$LT_METRIC_P90" -v m_p99="$LT_METRIC_P99" \
     -v m_completed="$LT_METRIC_COMPLETED" -v m_failed="$LT_METRIC_FAILED" -v m_non2xx="$LT_METRIC_NON2XX" \
-    -v m_failed_runs="$LT_METRIC_FAILED_RUNS" '
+    -v m_failed_runs="$LT_METRIC_FAILED_RUNS" \
+    -v max_error="$LT_MAX_ERROR_PERCENT" -v max_p99="$LT_MAX_P99_MS" '
     function clean(s) { gsub(/["\\]/, "", s); return s }
     function add(metric, unit, value) {
       defs = defs (defs == "" ? "" : ",") "{\"Name\":\"" metric "\",\"Unit\":\"" unit "\"}"
@@ -121,15 +139,26 @@ run_target() {
       printf "{\"_aws\":{\"Timestamp\":%s,\"CloudWatchMetrics\":[{\"Namespace\":\"%s\",\"Dimensions\":[[\"%s\",\"%s\"]],\"Metrics\":[%s]}]},\"%s\":\"%s\",\"%s\":\"%s\",\"Url\":\"%s\"%s}\n", \
         timestamp, clean(namespace), clean(tester_dim), clean(target_dim), defs, \
         clean(tester_dim), clean(tester), clean(target_dim), clean(target), clean(url), values
+      breached = ""
       if (ok) {
-        printf "load-tester: %s: %d requests, %d failed, %d non-2xx, %s requests/s, p50 %s ms, p90 %s ms, p99 %s ms\n", \
-          target, completed, failed, non2xx, rps, p50, p90, p99
+        # A request can count as failed and non-2xx at once: never more errors than requests.
+        errors = failed + non2xx
+        if (errors > completed + 0) errors = completed + 0
+        error_percent = 100 * errors / completed
+        if (max_error != "" && error_percent > max_error + 0) {
+          breached = sprintf("error rate %.2f %% is above %s %%", error_percent, max_error)
+        }
+        if (max_p99 != "" && (p99 == "" || p99 + 0 > max_p99 + 0)) {
+          breached = breached (breached == "" ? "" : ", ") sprintf("p99 %s ms is above %s ms", (p99 == "" ? "(not measured)" : p99), max_p99)
+        }
+        printf "load-tester: %s: %d requests, %d failed, %d non-2xx, %s requests/s, p50 %s ms, p90 %s ms, p99 %s ms%s\n", \
+          target, completed, failed, non2xx, rps, p50, p90, p99, (breached == "" ? "" : "; threshold crossed: " breached)
       } else if (ab_status != 0) {
         printf "load-tester: %s: the run failed (ab exit status %s): %s\n", target, ab_status, last
       } else {
         printf "load-tester: %s: the run failed: no request got an answer (%d failed)\n", target, failed
       }
-      exit (ok ? 0 : 1)
+      exit (!ok ? 1 : breached != "" ? 3 : 0)
     }')
   run_status=$?
   printf '%s\n' "${result%%"$NL"*}"
@@ -137,17 +166,30 @@ run_target() {
   return $run_status
 }
 
-# One run per target. Returns non-zero when any run failed.
+# One run per target. Returns 1 when any run measured nothing, else 3 when any run crossed a
+# threshold, else 0.
 round() {
   failed_runs=0
+  breaches=0
   for pair in $LT_TARGETS; do
     case $pair in
       *=*) ;;
       *) fail "LT_TARGETS entry '$pair' is not name=url" ;;
     esac
-    run_target "${pair%%=*}" "${pair#*=}" || failed_runs=$((failed_runs + 1))
+    run_target "${pair%%=*}" "${pair#*=}"
+    case $? in
+      0) ;;
+      3) breaches=$((breaches + 1)) ;;
+      *) failed_runs=$((failed_runs + 1)) ;;
+    esac
   done
-  [ "$failed_runs" -eq 0 ]
+  if [ "$failed_runs" -gt 0 ]; then
+    return 1
+  fi
+  if [ "$breaches" -gt 0 ]; then
+    return 3
+  fi
+  return 0
 }
 
 note "mode $LT_MODE, $LT_REQUESTS requests, concurrency $LT_CONCURRENCY, at most ${LT_TIME_LIMIT}s per target and run"

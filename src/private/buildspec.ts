@@ -171,11 +171,17 @@ export function recordImageBuildSpec(): BuildSpecObject {
   ]);
 }
 
-/** The AppSpec of a CodeDeploy ECS deployment. CodePipeline fills in `<TASK_DEFINITION>`. */
+/**
+ * The AppSpec of a CodeDeploy ECS deployment. CodePipeline fills in `<TASK_DEFINITION>`. `hooks`
+ * names Lambda functions CodeDeploy runs at lifecycle events, such as a load-test gate at
+ * `AfterAllowTestTraffic` (`codeDeployHooksOf(service)`; "AppSpec 'hooks' section",
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html).
+ */
 export function appSpec(options: {
   containerName: string;
   containerPort: number;
   capacityProviderStrategy: Array<{ capacityProvider: string; weight?: number; base?: number }>;
+  hooks?: { afterAllowTestTraffic?: string };
 }): string {
   const lines = [
     'version: 0.0',
@@ -193,6 +199,10 @@ export function appSpec(options: {
   ];
   for (const s of options.capacityProviderStrategy) {
     lines.push(`          - CapacityProvider: "${s.capacityProvider}"`, `            Base: ${s.base ?? 0}`, `            Weight: ${s.weight ?? 0}`);
+  }
+  if (options.hooks?.afterAllowTestTraffic) {
+    // A function name is a token in the template: CloudFormation writes it into the build's variable.
+    lines.push('Hooks:', `  - AfterAllowTestTraffic: "${options.hooks.afterAllowTestTraffic}"`);
   }
   return lines.join('\n');
 }

@@ -69,7 +69,26 @@ export interface ScriptSettings {
   readonly mode: 'once' | 'loop';
   /** Pause between loop rounds, in seconds. Ignored for `once`. */
   readonly pauseSeconds: number;
+  /** A run whose failed plus non-2xx requests exceed this percentage of its requests crossed a threshold. */
+  readonly maxErrorRatePercent?: number;
+  /** A run whose 99th-percentile response time exceeds this many milliseconds crossed a threshold. */
+  readonly maxLatencyP99Millis?: number;
 }
+
+/**
+ * How a `once` run of the script ends: the container's exit code, which ECS reports in
+ * DescribeTasks (`containers[].exitCode`). A deployment gate passes on PASSED only.
+ */
+export const SCRIPT_EXIT_CODES = {
+  /** Every run measured, no threshold crossed. */
+  passed: 0,
+  /** A run measured nothing: no request got an answer, or one took longer than the request timeout. */
+  runFailed: 1,
+  /** A setting is missing or malformed; nothing was sent. */
+  misconfigured: 2,
+  /** Every run measured, and one crossed LT_MAX_ERROR_PERCENT or LT_MAX_P99_MS. */
+  thresholdCrossed: 3,
+} as const;
 
 /** Where the script lives, in the source tree and in the published package alike. */
 export const LOAD_TEST_SCRIPT_PATH = path.join(__dirname, '..', '..', 'assets', 'load-tester', 'run.sh');
@@ -116,6 +135,13 @@ export function scriptEnvironment(settings: ScriptSettings): Record<string, stri
   };
   for (const metric of Object.values(LOAD_TEST_METRICS)) {
     env[metric.env] = metric.name;
+  }
+  // Only a gate sets thresholds: the LoadTester's environment, and so its template, stays as it was.
+  if (settings.maxErrorRatePercent !== undefined) {
+    env.LT_MAX_ERROR_PERCENT = String(settings.maxErrorRatePercent);
+  }
+  if (settings.maxLatencyP99Millis !== undefined) {
+    env.LT_MAX_P99_MS = String(settings.maxLatencyP99Millis);
   }
   return env;
 }
