@@ -1,10 +1,11 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { EfsVolume, EfsVolumeOptions, IBaseInfra, MicroService, MicroServiceProps, ScheduledTask, ServiceCapacity, WorkerService } from '../../src';
-import { TemplateContext } from '../iam/cfn-arns';
+import { ACCOUNT, resolve, TemplateContext } from '../iam/cfn-arns';
 import { checkStatement, statementsOf } from '../iam/iam-model';
 import { ec2Infra, IMAGE } from '../micro-service/builder';
 import { importedInfra, newStack } from '../util';
@@ -32,6 +33,30 @@ function logicalId(template: Template, type: string, prefix = ''): string {
   const ids = Object.keys(template.findResources(type)).filter(id => id.startsWith(prefix));
   expect(ids).toHaveLength(1);
   return ids[0];
+}
+
+/**
+ * IAM's decision on a call the task role makes when ECS mounts with IAM authorization, simulated
+ * against the role's synthesized policies with concrete ARNs (as test/iam/required-calls.test.ts does).
+ */
+async function simulateMount(stack: Stack, action: string, fileSystemId: string, accessPointArn: string): Promise<string> {
+  const template = Template.fromStack(stack).toJSON();
+  const ctx: TemplateContext = { source: 'efs', stackName: stack.stackName, region: stack.region, template, siblings: () => [ctx] };
+  const policies = Object.entries<any>(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('OrdersTaskDefTaskRole'))
+    .map(([id, r]) => ({ name: id, policy: resolve(r.Properties.PolicyDocument, ctx) }));
+  const response = await runSimulation({
+    request: {
+      principal: `arn:aws:iam::${ACCOUNT}:role/OrdersTaskRole`,
+      action,
+      resource: { resource: resolve({ 'Fn::GetAtt': [fileSystemId, 'Arn'] }, ctx), accountId: ACCOUNT },
+      contextVariables: { 'elasticfilesystem:AccessPointArn': accessPointArn },
+    },
+    identityPolicies: policies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+  }, {});
+  return response.resultType === 'error' ? `error: ${response.errors.message}` : response.overallResult;
 }
 
 /** The IAM model's findings over every policy statement of the stack (test/iam/iam-model.ts). */
@@ -129,6 +154,16 @@ describe('a MicroService with a volume on a file system it creates', () => {
 
   test('fits the IAM model: the action, the file-system ARN and the AccessPointArn condition key', async () => {
     expect(await iamFindings(stack)).toEqual([]);
+  });
+
+  test('lets ECS mount and write through the volume\'s access point, and through no other', async () => {
+    const ctx: TemplateContext = { source: 'efs', stackName: stack.stackName, region: stack.region, template: template.toJSON(), siblings: () => [ctx] };
+    const own = resolve({ 'Fn::GetAtt': [accessPointId, 'Arn'] }, ctx) as string;
+    const other = own.replace(/fsap-[0-9a-f]+$/, 'fsap-0123456789abcdef0');
+    expect(await simulateMount(stack, 'elasticfilesystem:ClientMount', fileSystemId, own)).toEqual('Allowed');
+    expect(await simulateMount(stack, 'elasticfilesystem:ClientWrite', fileSystemId, own)).toEqual('Allowed');
+    expect(await simulateMount(stack, 'elasticfilesystem:ClientRootAccess', fileSystemId, own)).not.toEqual('Allowed');
+    expect(await simulateMount(stack, 'elasticfilesystem:ClientMount', fileSystemId, other)).not.toEqual('Allowed');
   });
 });
 
