@@ -171,7 +171,7 @@ export class LoadTestGate extends Construct {
   /** The security group of the load-test task. */
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The function that starts the run, polls it and reports the verdict. */
-  public readonly function: lambda.IFunction;
+  public readonly hookFunction: lambda.IFunction;
   /** The URL the load test requests: the test listener, with the path. */
   public readonly url: string;
 
@@ -293,7 +293,7 @@ export class LoadTestGate extends Construct {
       },
     });
     fn.node.addDependency(role);
-    this.function = fn;
+    this.hookFunction = fn;
     this.grantFunction(role, cluster, codeDeploy, internetFacing);
 
     if (codeDeploy) {

@@ -35,7 +35,7 @@ function synthesize(props: Partial<LoadTestGateProps>, strategy: DeploymentStrat
   const created = new LoadTestGate(stack, 'Gate', { service: web, ...props });
   const resources = Template.fromStack(stack).toJSON().Resources;
   const container = (resources[stack.getLogicalId(created.taskDefinition.node.defaultChild as any)].Properties.ContainerDefinitions as any[])[0];
-  const fn = resources[stack.getLogicalId(created.function.node.defaultChild as any)].Properties;
+  const fn = resources[stack.getLogicalId(created.hookFunction.node.defaultChild as any)].Properties;
   // Tokens stand for what CloudFormation fills in; the stub ECS checks the function passes them on.
   const deployed: Record<string, string> = { GATE_CLUSTER: CLUSTER, GATE_TASK_DEFINITION: TASK_DEFINITION, GATE_SECURITY_GROUPS: 'sg-0123', GATE_LOAD_BALANCER_ENI: 'ELB app/web/0123' };
   const functionEnv = Object.fromEntries(Object.entries<any>(fn.Environment.Variables).map(([k, v]) => [k, typeof v === 'string' ? v : deployed[k]]));

@@ -39,7 +39,7 @@ describe('with an ECS-native canary', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         LifecycleHooks: [{
-          HookTargetArn: { 'Fn::GetAtt': [id(stack, gate.function), 'Arn'] },
+          HookTargetArn: { 'Fn::GetAtt': [id(stack, gate.hookFunction), 'Arn'] },
           RoleArn: { 'Fn::GetAtt': [id(stack, hookRole), 'Arn'] },
           LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
         }],
@@ -51,7 +51,7 @@ describe('with an ECS-native canary', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: id(stack, hookRole) }],
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [id(stack, gate.function), 'Arn'] } }] },
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [id(stack, gate.hookFunction), 'Arn'] } }] },
     });
     expect(codeDeployHooksOf(web)).toEqual({});
   });
@@ -79,7 +79,7 @@ describe('with an ECS-native canary', () => {
   });
 
   test('the function: Node.js 24, its code from the package, a minute per invocation, no retries, its own retained log group', () => {
-    const fn = template.findResources('AWS::Lambda::Function')[id(stack, gate.function)].Properties;
+    const fn = template.findResources('AWS::Lambda::Function')[id(stack, gate.hookFunction)].Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 60, LoggingConfig: { LogGroup: { Ref: id(stack, gate.node.findChild('FunctionLogs')) } } });
     expect(stack.resolve(fn.Environment.Variables)).toMatchObject({
       GATE_CONTAINER: 'load-tester', GATE_DEADLINE_SECONDS: '280', GATE_POLL_SECONDS: '30', GATE_SUBNETS: 'subnet-priv1,subnet-priv2',
@@ -137,13 +137,13 @@ describe('with CodeDeploy', () => {
 
   test('the AppSpec names the function at AfterAllowTestTraffic, and only CodeDeploy\'s role may invoke it', () => {
     const hooks = codeDeployHooksOf(web);
-    expect(stack.resolve(hooks.afterAllowTestTraffic)).toEqual({ Ref: id(stack, gate.function) });
+    expect(stack.resolve(hooks.afterAllowTestTraffic)).toEqual({ Ref: id(stack, gate.hookFunction) });
     const spec = appSpec({ containerName: 'web', containerPort: 80, capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }], hooks });
     expect(spec.split('\n').slice(-2)).toEqual(['Hooks:', `  - AfterAllowTestTraffic: "${hooks.afterAllowTestTraffic}"`]);
     const codeDeployRole = web.node.findChild('CodeDeployRole') as any;
     const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id(stack, codeDeployRole) }] } }))[0] as any;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
-      Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [id(stack, gate.function), 'Arn'] },
+      Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [id(stack, gate.hookFunction), 'Arn'] },
     });
     template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.not(Match.objectLike({ LifecycleHooks: Match.anyValue() })) });
   });
