@@ -13,9 +13,9 @@ import { MicroService } from '../micro-service/micro-service';
 import { ecsArn, familyRevisions, grantRunTask } from '../private/ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import {
-  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, encodedScript, scriptEnvironment,
+  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, checkRunBounds, encodedScript, scriptEnvironment,
 } from '../private/load-test-metrics';
-import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../private/validation';
+import { fail } from '../private/validation';
 import { ServiceImage } from '../service-image';
 
 /** The default image: it has `ab`, a POSIX shell and Debian's coreutils (as the LoadTester's). */
@@ -44,9 +44,6 @@ const POLL_SECONDS = 30;
  * its hook once, so a CodeDeploy gate waits for its task within one invocation.
  */
 const LAMBDA_MAX_SECONDS = 900;
-
-/** Why durations the script receives must be whole seconds. */
-const AB_SECONDS = 'ab counts in seconds';
 
 /**
  * Properties of `LoadTestGate`.
@@ -372,21 +369,9 @@ export class LoadTestGate extends Construct {
     if (Stack.of(this) !== Stack.of(service)) {
       fail(this, `the gate is in stack '${Stack.of(this).stackName}' but service '${service.serviceName}' is in '${Stack.of(service).stackName}': create the gate in the service's stack (the service names the gate's function, the gate reads the service's load balancer)`);
     }
-    for (const [prop, value] of [['requests', v.requests], ['concurrency', v.concurrency], ['maxErrorRatePercent', v.maxErrorRatePercent],
-      ['cpu', v.cpu], ['memoryLimitMiB', v.memoryLimitMiB]] as const) {
-      if (Token.isUnresolved(value)) {
-        fail(this, `${prop} must be known at synth: the script and the task size need a number`);
-      }
-    }
-    checkRange(this, 'requests', v.requests, 1, 1_000_000);
-    checkRange(this, 'concurrency', v.concurrency, 1, 20_000);
-    if (v.concurrency > v.requests) {
-      fail(this, `concurrency (${v.concurrency}) must not exceed requests (${v.requests}): ab cannot have more requests in flight than it sends`);
-    }
-    checkWholeSeconds(this, 'timeLimit', v.timeLimit, 1, 3600, AB_SECONDS);
-    checkWholeSeconds(this, 'requestTimeout', v.requestTimeout, 1, 300, AB_SECONDS);
-    if (v.requestTimeout.toSeconds() > v.timeLimit.toSeconds()) {
-      fail(this, `requestTimeout (${v.requestTimeout.toSeconds()} s) must not exceed timeLimit (${v.timeLimit.toSeconds()} s)`);
+    checkRunBounds(this, v);
+    if (Token.isUnresolved(v.maxErrorRatePercent)) {
+      fail(this, 'maxErrorRatePercent must be known at synth: the script compares with a number');
     }
     const e = v.maxErrorRatePercent;
     if (e < 0 || e > 100 || Math.abs(e * 100 - Math.round(e * 100)) > 1e-9) {
@@ -402,7 +387,6 @@ export class LoadTestGate extends Construct {
     if (!Token.isUnresolved(v.urlPath) && (!v.urlPath.startsWith('/') || /\s/.test(v.urlPath) || v.urlPath.length > 2048)) {
       fail(this, `path ('${v.urlPath}') must start with '/', contain no whitespace and have at most 2048 characters, for example '/health'`);
     }
-    checkFargateSize(this, v.cpu, v.memoryLimitMiB);
     // CodeDeploy invokes its hook once: the function waits for the task within the Lambda limit,
     // with time to start the task, let it finish, poll once more and report.
     const run = v.timeLimit.toSeconds() + v.requestTimeout.toSeconds();

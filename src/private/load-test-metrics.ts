@@ -1,5 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { checkFargateSize, checkRange, checkWholeSeconds, fail } from './validation';
 
 /**
  * The contract between the LoadTester construct and the script its container runs
@@ -144,4 +147,38 @@ export function scriptEnvironment(settings: ScriptSettings): Record<string, stri
     env.LT_MAX_P99_MS = String(settings.maxLatencyP99Millis);
   }
   return env;
+}
+
+/** How one run of the script is bounded, and the size of the task that runs it. */
+export interface RunBounds {
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly timeLimit: Duration;
+  readonly requestTimeout: Duration;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+}
+
+/** Why durations the script receives must be whole seconds. */
+export const AB_SECONDS = 'ab counts in seconds';
+
+/** The checks of a run's bounds that ab and Fargate impose, for every construct that runs the script. */
+export function checkRunBounds(scope: IConstruct, v: RunBounds): void {
+  for (const [prop, value] of [['requests', v.requests], ['concurrency', v.concurrency], ['cpu', v.cpu], ['memoryLimitMiB', v.memoryLimitMiB]] as const) {
+    if (Token.isUnresolved(value)) {
+      fail(scope, `${prop} must be known at synth: the script and the task size need a number`);
+    }
+  }
+  checkRange(scope, 'requests', v.requests, 1, 1_000_000);
+  // 20000 is ab's own ceiling.
+  checkRange(scope, 'concurrency', v.concurrency, 1, 20_000);
+  if (v.concurrency > v.requests) {
+    fail(scope, `concurrency (${v.concurrency}) must not exceed requests (${v.requests}): ab cannot have more requests in flight than it sends`);
+  }
+  checkWholeSeconds(scope, 'timeLimit', v.timeLimit, 1, 3600, AB_SECONDS);
+  checkWholeSeconds(scope, 'requestTimeout', v.requestTimeout, 1, 300, AB_SECONDS);
+  if (v.requestTimeout.toSeconds() > v.timeLimit.toSeconds()) {
+    fail(scope, `requestTimeout (${v.requestTimeout.toSeconds()} s) must not exceed timeLimit (${v.timeLimit.toSeconds()} s)`);
+  }
+  checkFargateSize(scope, v.cpu, v.memoryLimitMiB);
 }

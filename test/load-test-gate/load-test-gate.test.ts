@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   BaseInfra, DeploymentStrategy, LoadBalancerType, LoadTestGate, LoadTestGateProps, MicroService, ServiceImage,
@@ -198,6 +198,12 @@ describe('validation', () => {
     expect(make({ maxLatencyP99: Duration.millis(10_001) })).toThrow(/maxLatencyP99 \(10001 ms\) must be a whole number of milliseconds from 1 to requestTimeout/);
     expect(make({ maxLatencyP99: Duration.millis(1) })).not.toThrow();
     expect(make({ maxLatencyP99: Duration.seconds(10) })).not.toThrow();
+  });
+
+  test('fails when a threshold is only known at deploy time: the script compares numbers', () => {
+    expect(make({ maxErrorRatePercent: Token.asNumber({ Ref: 'Max' }) })).toThrow(/maxErrorRatePercent must be known at synth/);
+    expect(make({ maxLatencyP99: Duration.millis(Token.asNumber({ Ref: 'P99' })) })).toThrow(/maxLatencyP99 must be known at synth/);
+    expect(make({ requests: Token.asNumber({ Ref: 'N' }) })).toThrow(/requests must be known at synth/);
   });
 
   test('fails when requests, concurrency, timeLimit or requestTimeout are out of range; accepts their limits', () => {
