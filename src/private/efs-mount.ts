@@ -140,7 +140,10 @@ export function allowNfs(fileSystem: efs.IFileSystem, task: ec2.IConnectable, ta
   const rules = (): IConstruct[] => root.node.findAll()
     .filter(c => c instanceof ec2.CfnSecurityGroupIngress || c instanceof ec2.CfnSecurityGroupEgress);
   const before = new Set(rules());
-  fileSystem.connections.allowFrom(task, ec2.Port.tcp(NFS_PORT), description);
+  // From the task's side: when the file system is in another stack (another service's), the
+  // ingress rule goes to the task's stack, which already depends on the file system's, and no
+  // dependency cycle between the two stacks arises.
+  task.connections.allowTo(fileSystem, ec2.Port.tcp(NFS_PORT), description);
   taskDefinition.node.defaultChild!.node.addDependency(...rules().filter(rule => !before.has(rule)));
 }
 

@@ -335,6 +335,30 @@ describe('sharing one file system between two services', () => {
   });
 });
 
+describe('sharing a file system with a service in another stack', () => {
+  const app = new App();
+  const producer = new Stack(app, 'Producer', { env: { region: 'eu-west-1' } });
+  const consumer = new Stack(app, 'Consumer', { env: { region: 'eu-west-1' } });
+  const uploads = EfsVolume.create(UPLOADS);
+  service([uploads], {}, producer, 'Orders');
+  service([EfsVolume.fromFileSystem(uploads.fileSystem, UPLOADS)], {}, consumer, 'Reports');
+
+  test('synthesizes without a dependency cycle: the consumer depends on the producer only', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(consumer.dependencies).toEqual([producer]);
+    expect(producer.dependencies).toEqual([]);
+  });
+
+  test('puts the NFS rule of the consumer in the consumer\'s stack, on the producer\'s file system security group', () => {
+    const template = Template.fromStack(consumer);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 2049,
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('uploadsFileSystemEfsSecurityGroup') },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [logicalId(template, 'AWS::EC2::SecurityGroup', 'ReportsServiceSecurityGroup'), 'GroupId'] },
+    });
+  });
+});
+
 describe('an imported file system', () => {
   test('gets an access point and an NFS rule on its security group, and no file system resource', () => {
     const stack = newStack();
