@@ -134,6 +134,10 @@ export function mountVolume(scope: Construct, v: MountSpec, fileSystem: efs.IFil
 /**
  * Lets the task's security groups reach the file system over NFS. The task definition (and so the
  * service or schedule that runs it) waits for the rules, so no task starts before it can mount.
+ * On EC2 capacity too the mount comes from the task's security group, not the instance's: for
+ * awsvpc tasks the ECS agent passes the task's network namespace to the EFS volume plugin "so that
+ * the mount will happen in the task network namespace" (aws/amazon-ecs-agent,
+ * agent/taskresource/volume/dockervolume.go, getDriverOpts).
  */
 export function allowNfs(fileSystem: efs.IFileSystem, task: ec2.IConnectable, taskDefinition: ecs.TaskDefinition, description: string): void {
   const root = taskDefinition.node.root;
