@@ -1,0 +1,3 @@
+export * from './sidecar';
+export * from './firelens-options';
+export * from './open-telemetry-options';
