@@ -89,3 +89,21 @@ test('a stage with frontendDomain serves the frontend over HTTPS on that name, w
   frontend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   expect(nagFindings(domainApp)).toEqual([]);
 });
+
+test('the frontend canary waits for a load test on its test listener, with the stage\'s alarm thresholds, before production moves', () => {
+  const frontend = template('Frontend');
+  frontend.hasResourceProperties('AWS::ECS::Service', {
+    DeploymentConfiguration: Match.objectLike({
+      Strategy: 'CANARY',
+      LifecycleHooks: [Match.objectLike({ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
+    }),
+  });
+  frontend.hasResourceProperties('AWS::ECS::TaskDefinition', {
+    ContainerDefinitions: [Match.objectLike({
+      Environment: Match.arrayWith([
+        { Name: 'LT_MAX_ERROR_PERCENT', Value: String(STAGES.dev.frontend.errorRatePercent) },
+        { Name: 'LT_MAX_P99_MS', Value: String(STAGES.dev.frontend.p99LatencyMs) },
+      ]),
+    })],
+  });
+});

@@ -52,6 +52,12 @@ describe('the sample config fails when', () => {
       .toThrow(/frontendDomain.domainName \('notexample.com'\) must be in the zone 'example.com'/);
     expect(with_(c => ({ ...c, frontendDomain: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', domainName: 'shop.example.com' } }))).not.toThrow();
   });
+  test('the frontend gate would send more users than requests, or run too long', () => {
+    expect(with_(c => ({ ...c, frontendGate: { ...c.frontendGate, requests: 5, concurrency: 10 } })))
+      .toThrow(/frontendGate.concurrency \(10\) must not exceed frontendGate.requests \(5\)/);
+    expect(with_(c => ({ ...c, frontendGate: { ...c.frontendGate, timeLimitSeconds: 601 } }))).toThrow(/frontendGate.timeLimitSeconds \(601\)/);
+    expect(with_(c => ({ ...c, frontendGate: { requests: 10, concurrency: 10, timeLimitSeconds: 600 } }))).not.toThrow();
+  });
   test('all problems are reported at once', () => {
     expect(with_(c => ({ ...c, natGateways: 3, notificationEmails: ['x'] }))).toThrow(/natGateways[\s\S]*notificationEmails/);
   });

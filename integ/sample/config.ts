@@ -22,6 +22,8 @@ export interface StageConfig {
   readonly source?: SourceConfig;
   /** How the frontend's canary deployment shifts traffic. */
   readonly frontendCanary: CanaryConfig;
+  /** The load test on the frontend canary's test listener that must pass before production moves. */
+  readonly frontendGate: GateConfig;
   /**
    * The frontend's own name, served over HTTPS with a certificate ACM validates in the zone.
    * Unset: the load balancer's DNS name over HTTP, which works in an account without a domain.
@@ -38,6 +40,14 @@ export interface SourceConfig {
   /** `owner/name`. */
   readonly repository: string;
   readonly branch: string;
+}
+
+/** A bounded load test; the thresholds are the service's alarm thresholds. */
+export interface GateConfig {
+  readonly requests: number;
+  readonly concurrency: number;
+  /** Upper bound of the run. */
+  readonly timeLimitSeconds: number;
 }
 
 /** A name in a public Route 53 hosted zone of the stage's account. */
@@ -92,6 +102,7 @@ const DEV: StageConfig = {
   notificationEmails: [],
   manualApproval: false,
   frontendCanary: { percent: 10, intervalMinutes: 2, bakeMinutes: 2 },
+  frontendGate: { requests: 500, concurrency: 5, timeLimitSeconds: 60 },
   backend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1000 },
   frontend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1500 },
   loadTester: { enabled: true, everyMinutes: 30, requests: 500, concurrency: 5, timeLimitSeconds: 60 },
@@ -104,6 +115,7 @@ const PROD: StageConfig = {
   notificationEmails: ['ops@example.com'],
   manualApproval: true,
   frontendCanary: { percent: 10, intervalMinutes: 5, bakeMinutes: 5 },
+  frontendGate: { requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
   backend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 500 },
   frontend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 800 },
   loadTester: { enabled: false, everyMinutes: 60, requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
@@ -175,6 +187,13 @@ export function validateStageConfig(name: string, config: StageConfig): void {
   wholeIn('frontendCanary.percent', canary.percent, 1, 99);
   wholeIn('frontendCanary.intervalMinutes', canary.intervalMinutes, 1, 30);
   wholeIn('frontendCanary.bakeMinutes', canary.bakeMinutes, 0, 30);
+  const gate = config.frontendGate;
+  wholeIn('frontendGate.requests', gate.requests, 1, 1000000);
+  wholeIn('frontendGate.concurrency', gate.concurrency, 1, 1000);
+  wholeIn('frontendGate.timeLimitSeconds', gate.timeLimitSeconds, 1, 600);
+  if (gate.concurrency > gate.requests) {
+    problems.push(`frontendGate.concurrency (${gate.concurrency}) must not exceed frontendGate.requests (${gate.requests})`);
+  }
   const lt = config.loadTester;
   wholeIn('loadTester.everyMinutes', lt.everyMinutes, 1, 1440);
   wholeIn('loadTester.requests', lt.requests, 1, 1000000);

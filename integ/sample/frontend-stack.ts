@@ -3,7 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
 import { SampleDelivery } from './delivery';
-import { BlueGreenPipeline, DeploymentStrategy, IBaseInfra, LoadBalancerType, MicroService, ServiceDashboard } from '../../src';
+import { BlueGreenPipeline, DeploymentStrategy, IBaseInfra, LoadBalancerType, LoadTestGate, MicroService, ServiceDashboard } from '../../src';
 
 export interface FrontendStackProps extends StackProps {
   readonly infra: IBaseInfra;
@@ -18,6 +18,7 @@ export class FrontendStack extends Stack {
   public readonly service: MicroService;
   public readonly dashboard: ServiceDashboard;
   public readonly pipeline: BlueGreenPipeline;
+  public readonly gate: LoadTestGate;
 
   constructor(scope: Construct, id: string, config: StageConfig, props: FrontendStackProps) {
     super(scope, id, props);
@@ -46,6 +47,19 @@ export class FrontendStack extends Stack {
         canaryInterval: Duration.minutes(canary.intervalMinutes),
         bakeTime: Duration.minutes(canary.bakeMinutes),
       }),
+    });
+    // Before production moves: load on the canary's test listener, through the page that calls the
+    // backend, so a release that breaks either side stops here and rolls back.
+    const gate = config.frontendGate;
+    this.gate = new LoadTestGate(this, 'Gate', {
+      service: this.service,
+      path: '/',
+      requests: gate.requests,
+      concurrency: gate.concurrency,
+      timeLimit: Duration.seconds(gate.timeLimitSeconds),
+      maxErrorRatePercent: settings.errorRatePercent,
+      maxLatencyP99: Duration.millis(settings.p99LatencyMs),
+      removalPolicy: config.removalPolicy,
     });
     delivery.grantInitialPull(this.service.taskDefinition.obtainExecutionRole());
     this.pipeline = new BlueGreenPipeline(this, 'Pipeline', {
