@@ -150,6 +150,18 @@ describe('Sidecar.fireLens() to CloudWatch Logs and S3', () => {
   });
 });
 
+describe('Sidecar.fireLens() S3 configuration asset', () => {
+  test('is one object for every service and synth: its key is the hash of the same content', () => {
+    const configOf = () => {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'Archive');
+      const { template } = build({ sidecars: [Sidecar.fireLens({ s3: { bucket } })] }, stack);
+      return JSON.stringify(containers(template)['log-router'].Environment.find((e: any) => e.Name === 'aws_fluent_bit_init_s3_1').Value);
+    };
+    expect(configOf()).toBe(configOf());
+  });
+});
+
 describe('Sidecar.fireLens() S3 defaults', () => {
   test('the key prefix is the service name, and a bucket without a key gets no kms grant', () => {
     const stack = newStack();
