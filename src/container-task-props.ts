@@ -3,8 +3,10 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IBaseInfra } from './base-infra';
+import { EfsVolume } from './efs-volume';
 import { ServiceCapacity } from './service-capacity';
 import { ServiceImage } from './service-image';
+import { Sidecar } from './sidecars/sidecar';
 
 /**
  * The task, its container, image repository and logs: what `WorkerService` and `ScheduledTask`
@@ -98,6 +100,25 @@ export interface ContainerTaskProps {
    * @default false
    */
   readonly enableExecuteCommand?: boolean;
+
+  /**
+   * Amazon EFS file systems the container mounts (`EfsVolume.create()` for a new one,
+   * `EfsVolume.fromFileSystem()` to share one), each through an access point of its own with TLS
+   * and IAM authorization.
+   *
+   * @default - none
+   */
+  readonly volumes?: EfsVolume[];
+
+  /**
+   * Containers beside the application container in every task: `Sidecar.fireLens()` (log routing
+   * to CloudWatch Logs and S3), `Sidecar.openTelemetry()` (traces to X-Ray, metrics to CloudWatch)
+   * or `Sidecar.container()`. Their memory comes out of `memoryLimitMiB`: the application container
+   * keeps the rest, which must be at least half of it and at least 128 MiB.
+   *
+   * @default - none
+   */
+  readonly sidecars?: Sidecar[];
 
   /**
    * How long the container's logs are kept.

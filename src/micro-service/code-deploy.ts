@@ -118,6 +118,16 @@ export function validateCodeDeploy(scope: Construct, r: ResolvedProps, strategy:
 }
 
 
+/**
+ * Lets CodeDeploy invoke this service's AfterAllowTestTraffic hook function, and no other. The AWS
+ * managed AWSCodeDeployRoleForECS would allow only functions named `CodeDeployHook_*`
+ * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html).
+ */
+export function grantInvokeHook(scope: Construct, functionArn: string): void {
+  const role = scope.node.tryFindChild('CodeDeployRole') as iam.Role;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn] }));
+}
+
 /** Lets CodeDeploy read a deployment alarm of this service's deployment group, and no other. */
 export function grantDescribeAlarm(scope: Construct, alarmArn: string): void {
   const role = scope.node.tryFindChild('CodeDeployRole') as iam.Role;

@@ -24,6 +24,7 @@ import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
 import type { IDeployTarget } from '../pipelines/deploy-target';
 import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
+import { connectVolumes } from '../private/efs-mount';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 
@@ -138,6 +139,7 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.cloudMapService = this.service.cloudMapService!;
     this.serviceDiscoveryUrl = `http://${props.serviceName}.${props.infra.namespace.namespaceName}:${r.containerPort}`;
     this.connections = new ec2.Connections({ securityGroups: this.service.connections.securityGroups, defaultPort: ec2.Port.tcp(r.containerPort) });
+    connectVolumes(props.volumes, this);
     this.grantPrincipal = this.taskDefinition.taskRole;
 
     const lb = addLoadBalancer(this, r, this.service);

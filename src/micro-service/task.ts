@@ -6,7 +6,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkEnvironment } from './environment-check';
 import { MicroServiceProps } from './props';
+import { addVolumes } from '../private/efs-mount';
 import { PipelineContainerImage } from '../private/pipeline-image';
+import { planSidecars } from '../private/sidecar-plan';
 import { checkPort, checkRange, fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 
@@ -28,7 +30,8 @@ export interface ServiceTask {
 export interface TaskSpec {
   /** The props the container is made from. `serviceName` names the container and its log streams. */
   readonly props: Pick<MicroServiceProps, 'infra' | 'serviceName' | 'image' | 'environment' | 'secrets' | 'user'
-  | 'containerHealthCheck' | 'readonlyRootFilesystem' | 'logRetention' | 'maxImageCount' | 'maxDeployedImageCount'>;
+  | 'containerHealthCheck' | 'readonlyRootFilesystem' | 'logRetention' | 'maxImageCount' | 'maxDeployedImageCount' | 'volumes'
+  | 'sidecars'>;
   readonly cpu: number;
   readonly memoryLimitMiB: number;
   readonly cpuArchitecture: ecs.CpuArchitecture;
@@ -77,14 +80,15 @@ export function addTask(scope: Construct, r: TaskSpec, repository: ecr.IReposito
     fail(scope, `user ('${props.user}') must be a user or UID, optionally with a group or GID after a colon, such as 'node' or '1000:1000'`);
   }
 
+  const sidecars = planSidecars(scope, r, logGroup);
   const taskDefinition = r.capacity._createTaskDefinition(scope, 'TaskDef', { cpu, memoryLimitMiB, cpuArchitecture });
   const image = props.image.bind(scope, { cpuArchitecture, repository });
   const container = taskDefinition.addContainer('App', {
     containerName: props.serviceName,
     image,
     essential: true,
-    // A hard limit equal to the task's memory: the container can use all of it, never more.
-    memoryLimitMiB,
+    // A hard limit: the task's memory less the sidecars', all of it without sidecars; never more.
+    memoryLimitMiB: sidecars.appMemoryLimitMiB,
     portMappings: containerPort === undefined ? undefined : [{ name: 'http', containerPort, appProtocol: ecs.AppProtocol.http }],
     environment: props.environment,
     secrets: props.secrets,
@@ -92,7 +96,7 @@ export function addTask(scope: Construct, r: TaskSpec, repository: ecr.IReposito
     healthCheck: props.containerHealthCheck,
     stopTimeout: r.stopTimeout,
     readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
-    logging: ecs.LogDrivers.awsLogs({
+    logging: sidecars.appLogging ?? ecs.LogDrivers.awsLogs({
       logGroup,
       streamPrefix: props.serviceName,
       // A full log buffer must not block the application's stdout (and so its requests).
@@ -112,5 +116,7 @@ export function addTask(scope: Construct, r: TaskSpec, repository: ecr.IReposito
       reason: 'Environment variables carry non-secret configuration set by the service team; credentials go through the secrets prop (SSM Parameter Store or Secrets Manager).',
     });
   }
+  addVolumes(scope, r, taskDefinition, container);
+  sidecars.addTo(taskDefinition, container);
   return { taskDefinition, container, imageParameter: image instanceof PipelineContainerImage ? image.parameter : undefined };
 }

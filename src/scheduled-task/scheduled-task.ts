@@ -21,6 +21,7 @@ import { grantExecuteCommand } from '../micro-service/exec';
 import { addTask, createLogGroup, createRepository } from '../micro-service/task';
 import { IDeployTarget } from '../pipelines/deploy-target';
 import { deadLetterQueue as createDeadLetterQueue } from '../private/dead-letter-queue';
+import { connectVolumes } from '../private/efs-mount';
 import { ServiceCapacity } from '../service-capacity';
 
 /**
@@ -106,6 +107,7 @@ export class ScheduledTask extends Construct implements iam.IGrantable, ec2.ICon
       allowAllOutbound: true,
     });
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+    connectVolumes(props.volumes, this);
 
     const deadLetterQueue = createDeadLetterQueue(this, r.removalPolicy,
       'This queue is the dead-letter queue of the schedule and of failed runs; a dead-letter queue of its own would only hold what nobody reads.');

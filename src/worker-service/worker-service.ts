@@ -22,6 +22,7 @@ import { addTask, createLogGroup, createRepository } from '../micro-service/task
 import { IDeployTarget } from '../pipelines/deploy-target';
 import { enableDeploymentAlarms } from '../private/deployment-alarm-override';
 import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
+import { connectVolumes } from '../private/efs-mount';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 
@@ -146,6 +147,7 @@ export class WorkerService extends Construct implements iam.IGrantable, ec2.ICon
     enableExecuteCommand(this, props, this.service, this.taskDefinition);
     enableDeploymentAlarms(this.service, this.deploymentAlarmNames);
     this.connections = this.service.connections;
+    connectVolumes(props.volumes, this);
 
     this.scaling = addBacklogScaling(r, this.service, {
       visible: this.metricApproximateNumberOfMessagesVisible(),

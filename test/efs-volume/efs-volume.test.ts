@@ -49,7 +49,7 @@ async function simulateMount(stack: Stack, action: string, fileSystemId: string,
     request: {
       principal: `arn:aws:iam::${ACCOUNT}:role/OrdersTaskRole`,
       action,
-      resource: { resource: resolve({ 'Fn::GetAtt': [fileSystemId, 'Arn'] }, ctx), accountId: ACCOUNT },
+      resource: { resource: resolve({ 'Fn::GetAtt': [fileSystemId, 'Arn'] }, ctx) as string, accountId: ACCOUNT },
       contextVariables: { 'elasticfilesystem:AccessPointArn': accessPointArn },
     },
     identityPolicies: policies,
