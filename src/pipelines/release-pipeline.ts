@@ -23,6 +23,7 @@ import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import { recordReleaseBuildSpec, releaseBuildSpec } from '../private/release-buildspec';
 import { bakeConditions, grantReadAlarms, windowConditions } from '../private/release-gates';
 import { deployPlan, grantStageAccess, ReleaseStagePlan, validateReleaseStages } from '../private/release-stages';
+import { fail } from '../private/validation';
 
 /**
  * When a stage may start deploying: a CodePipeline DeploymentWindow rule.
@@ -144,6 +145,14 @@ export interface ReleasePipelineProps {
   readonly notificationEmails?: string[];
 
   /**
+   * The pipeline's artifact bucket. With a stage in another account it must be encrypted with a KMS
+   * key, whose policy the pipeline extends to that stage's roles.
+   *
+   * @default - a bucket with SSE-S3 encryption (a KMS key when a stage is in another account), SSL only, public access blocked, objects expiring after 90 days
+   */
+  readonly artifactBucket?: s3.IBucket;
+
+  /**
    * What happens to the stateful resources the pipeline creates (artifact bucket and key, source
    * bucket, logs) when they leave the stack.
    *
@@ -172,6 +181,8 @@ export interface ReleasePipelineProps {
  * pipeline then encrypts its artifacts with a KMS key those stages' roles may use.
  *
  * @example
+ * declare const devService: MicroService;
+ * declare const prodService: MicroService;
  * new ReleasePipeline(this, 'Release', {
  *   source: PipelineSource.s3(),
  *   stages: [
@@ -191,7 +202,7 @@ export class ReleasePipeline extends Construct {
   public readonly recordProjects: codebuild.IProject[];
   /** The bucket the pipeline keeps its artifacts in. */
   public readonly artifactBucket: s3.IBucket;
-  /** The key the artifacts are encrypted with. Undefined unless a stage is in another account. */
+  /** The KMS key the artifacts are encrypted with. Undefined when they are encrypted with SSE-S3 (no stage in another account). */
   public readonly artifactKey?: kms.IKey;
   /** The topic for approval requests and execution results. */
   public readonly notificationTopic: sns.ITopic;
@@ -218,14 +229,19 @@ export class ReleasePipeline extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const crossAccount = plans.some(p => p.crossAccount);
 
-    if (crossAccount) {
+    if (props.artifactBucket) {
+      if (crossAccount && !props.artifactBucket.encryptionKey) {
+        fail(this, 'artifactBucket has no KMS key, and a stage is in another account, whose roles can only read artifacts encrypted with a key they may use: give a bucket encrypted with a KMS key, or leave artifactBucket unset');
+      }
+      this.artifactKey = props.artifactBucket.encryptionKey;
+    } else if (crossAccount) {
       this.artifactKey = new kms.Key(this, 'ArtifactsKey', {
         description: 'Encrypts the release pipeline\'s artifacts; the roles of stages in other accounts decrypt them through this key\'s policy',
         enableKeyRotation: true,
         removalPolicy,
       });
     }
-    this.artifactBucket = createArtifactBucket(this, removalPolicy, this.artifactKey);
+    this.artifactBucket = props.artifactBucket ?? createArtifactBucket(this, removalPolicy, this.artifactKey);
     this.notificationTopic = props.notificationTopic ?? createTopic(this);
     for (const email of props.notificationEmails ?? []) {
       this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
@@ -273,7 +289,7 @@ export class ReleasePipeline extends Construct {
       removalPolicy,
     });
 
-    if (this.artifactKey) {
+    if (this.artifactBucket.encryptionKey) {
       acknowledgeWildcards(this.node.findChild('BuildRole'), ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
         'The build writes the stages\' artifacts encrypted with the artifact key: the encrypt actions aws-cdk-lib grants for one key, on that key only.');
     }
@@ -326,7 +342,7 @@ export class ReleasePipeline extends Construct {
     acknowledgeWildcards(this.pipeline, [
       'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*',
       resourceFinding(this.pipeline, this.artifactBucket.arnForObjects('*')),
-      ...(this.artifactKey ? ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'] : []),
+      ...(this.artifactBucket.encryptionKey ? ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'] : []),
     ], 'CodePipeline names the artifact objects per execution and needs to read, write and clean them up; the actions are the ones CDK grants for a pipeline\'s artifact bucket, its key and source object, on those resources only.');
 
     this.pipeline.notifyOn('Notifications', this.notificationTopic, {

@@ -93,8 +93,8 @@ export function validateReleaseStages(scope: Construct, props: ReleasePipelinePr
       fail(scope, `${prop}.target ('${targetName(target)}') is in another account than the pipeline, and one of the accounts is unknown at synth: give the pipeline's stack and the target's stack env: { account, region }, as CodePipeline needs to know where each action runs`);
     }
     if (targetEnv.region !== pipelineEnv.region) {
-      // Actions in another region read their artifacts from a replication bucket there, which
-      // aws-cdk-lib creates with grants on every key (kms:* on "*") to the pipeline's role.
+      // Actions in another region read their artifacts from a replication bucket there, whose key
+      // aws-cdk-lib grants to the pipeline's role on "*" (the key's ARN is unknown across regions).
       fail(scope, `${prop}.target ('${targetName(target)}') is in region ${targetEnv.region ?? '(unknown at synth)'}, not the pipeline's ${pipelineEnv.region ?? '(unknown at synth)'}: a ReleasePipeline deploys within its own region; give the target's stack the pipeline's region, or release there with a ReleasePipeline in that region (PipelineSource.ecrImage() on a replica of the build repository keeps the digest)`);
     }
 

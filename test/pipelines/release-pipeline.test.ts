@@ -1,8 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
   DeploymentStrategy, IBaseInfra, MicroService, PipelineSource, ReleasePipeline, ReleasePipelineProps, ReleaseStage, ScheduledTask, ServiceImage,
@@ -41,6 +42,22 @@ function fixture(): Fixture {
   const dev = new MicroService(stack, 'Dev', { infra, serviceName: 'web-dev', image: image(), repository });
   const prod = new MicroService(stack, 'Prod', { infra, serviceName: 'web-prod', image: image(), repository, deploymentStrategy: DeploymentStrategy.canary() });
   return { app, stack, infra, repository, dev, prod };
+}
+
+/** A tools account with the build repository, and a nightly task in a prod stack of another account (or region) pulling from it. */
+function twoAccounts(prodEnv = { account: '222222222222', region: 'eu-west-1' }) {
+  const app = new App();
+  const stack = new Stack(app, 'Tools', { env: ENV });
+  const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'jobs' });
+  const prodStack = new Stack(app, 'Prod', { env: prodEnv });
+  const job = new ScheduledTask(prodStack, 'Nightly', {
+    infra: importedInfra(prodStack),
+    taskName: 'nightly',
+    image: image(),
+    schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+    repository: ecr.Repository.fromRepositoryArn(prodStack, 'BuildRepository', 'arn:aws:ecr:eu-west-1:111111111111:repository/jobs'),
+  });
+  return { app, stack, repository, prodStack, job };
 }
 
 function pipelineOf(template: Template): any {
@@ -209,15 +226,10 @@ describe('the record step of a stage', () => {
 });
 
 describe('a stage in another account', () => {
-  const app = new App();
-  const stack = new Stack(app, 'Tools', { env: ENV });
-  const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'jobs' });
-  const nightly = (s: Stack, repo: ecr.IRepository) => new ScheduledTask(s, 'Nightly', {
-    infra: importedInfra(s), taskName: 'nightly', image: image(), repository: repo, schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+  const { stack, repository, prodStack, job: prod } = twoAccounts();
+  const dev = new ScheduledTask(stack, 'Nightly', {
+    infra: importedInfra(stack), taskName: 'nightly', image: image(), repository, schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
   });
-  const dev = nightly(stack, repository);
-  const prodStack = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
-  const prod = nightly(prodStack, ecr.Repository.fromRepositoryArn(prodStack, 'BuildRepository', 'arn:aws:ecr:eu-west-1:111111111111:repository/jobs'));
   const release = new ReleasePipeline(stack, 'Jobs', {
     source: PipelineSource.s3(),
     stages: [{ stageName: 'dev', target: dev }, { stageName: 'prod', target: prod, manualApproval: true }],
@@ -252,6 +264,15 @@ describe('a stage in another account', () => {
       expect(JSON.stringify(s.Principal)).toMatch(/:role\//);
       expect(s.Action).not.toContain('kms:*');
     }
+  });
+
+  test('lets the stage\'s CodeBuild roles use keys of the pipeline\'s account and region only, not every key', () => {
+    target.resourcePropertiesCountIs('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:*:kms:eu-west-1:111111111111:key/*' }]) },
+    }, 2);
+    const everyKey = Object.values<any>(target.findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('kms:')) && st.Resource === '*');
+    expect(everyKey).toEqual([]);
   });
 
   test('lets the target account pull from the build repository and nothing else', () => {
@@ -376,32 +397,25 @@ describe('validation', () => {
       .toThrow(/the deploy action names its ECS service, whose name CloudFormation generates/);
   });
 
+  test('fails on an artifact bucket without a key when a stage is in another account; accepts one with a key', () => {
+    const { stack, repository, prodStack, job } = twoAccounts();
+    const plain = new s3.Bucket(stack, 'Plain');
+    expect(() => new ReleasePipeline(stack, 'Bad', { source: PipelineSource.s3(), buildRepository: repository, artifactBucket: plain, stages: [{ stageName: 'prod', target: job }] }))
+      .toThrow(/Tools\/Bad: artifactBucket has no KMS key, and a stage is in another account/);
+    const keyed = new s3.Bucket(stack, 'Keyed', { encryption: s3.BucketEncryption.KMS, bucketName: PhysicalName.GENERATE_IF_NEEDED });
+    const ok = new ReleasePipeline(stack, 'Jobs', { source: PipelineSource.s3(), buildRepository: repository, artifactBucket: keyed, stages: [{ stageName: 'prod', target: job }] });
+    expect(ok.artifactKey).toBe(keyed.encryptionKey);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  });
+
   test('fails on a stage in another region', () => {
-    const f = fixture();
-    const west = new Stack(f.app, 'West', { env: { account: ENV.account, region: 'us-west-2' } });
-    const job = new ScheduledTask(west, 'Nightly', {
-      infra: importedInfra(west),
-      taskName: 'nightly',
-      image: image(),
-      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
-      repository: ecr.Repository.fromRepositoryArn(west, 'B', 'arn:aws:ecr:eu-west-1:111111111111:repository/web'),
-    });
-    expect(release(f, { stages: [{ stageName: 'dev', target: f.dev }, { stageName: 'west', target: job }] }))
-      .toThrow(/stages\[1\]\.target \('nightly'\) is in region us-west-2, not the pipeline's eu-west-1: a ReleasePipeline deploys within its own region/);
+    const { stack, repository, job } = twoAccounts({ account: ENV.account, region: 'us-west-2' });
+    expect(() => new ReleasePipeline(stack, 'Jobs', { source: PipelineSource.s3(), buildRepository: repository, stages: [{ stageName: 'west', target: job }] }))
+      .toThrow(/stages\[0\]\.target \('nightly'\) is in region us-west-2, not the pipeline's eu-west-1: a ReleasePipeline deploys within its own region/);
   });
 
   test('fails on bake alarms outside the pipeline\'s account; accepts the pipeline\'s alarms for a stage in another account', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Tools', { env: ENV });
-    const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'jobs' });
-    const prodStack = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const job = new ScheduledTask(prodStack, 'Nightly', {
-      infra: importedInfra(prodStack),
-      taskName: 'nightly',
-      image: image(),
-      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
-      repository: ecr.Repository.fromRepositoryArn(prodStack, 'B', 'arn:aws:ecr:eu-west-1:111111111111:repository/jobs'),
-    });
+    const { stack, repository, prodStack, job } = twoAccounts();
     const alarm = (s: Stack) => new cloudwatch.Alarm(s, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'm' }), threshold: 1, evaluationPeriods: 1 });
     expect(() => new ReleasePipeline(stack, 'Bad', { source: PipelineSource.s3(), buildRepository: repository, stages: [{ stageName: 'prod', target: job, bakeAlarms: [alarm(prodStack)] }] }))
       .toThrow(/stages\[0\]\.bakeAlarms\[0\] is in 222222222222\/eu-west-1, not the pipeline's 111111111111\/eu-west-1/);
