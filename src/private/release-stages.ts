@@ -7,13 +7,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { appSpec } from './buildspec';
 import { ScopedCodeDeployEcsDeployAction } from './pipeline-actions';
 import { ReleaseStageFiles } from './release-buildspec';
 import { checkBakeTime, checkWindow, envOf, MAX_RULES_PER_CONDITION } from './release-gates';
 import { fail } from './validation';
 import { MicroService } from '../micro-service';
-import { ecsDeployEngine, serviceTarget, targetName, validatePipeline } from '../pipelines/pipeline-core';
+import { codeDeployAppSpec, ecsDeployEngine, serviceTarget, targetName, validatePipeline } from '../pipelines/pipeline-core';
 import { registerRevisionEngine } from '../pipelines/register-revision';
 import type { ReleasePipelineProps, ReleaseStage } from '../pipelines/release-pipeline';
 
@@ -136,13 +135,7 @@ export function validateReleaseStages(scope: Construct, props: ReleasePipelinePr
     if (codeDeploy) {
       Object.assign(buildVariables, {
         [`${variablePrefix}TASK_DEFINITION_FAMILY`]: { value: service.taskDefinition.family },
-        [`${variablePrefix}APPSPEC_YAML`]: {
-          value: appSpec({
-            containerName: service.container.containerName,
-            containerPort: service.containerPort,
-            capacityProviderStrategy: service.capacity._capacityProviderStrategies,
-          }),
-        },
+        [`${variablePrefix}APPSPEC_YAML`]: { value: codeDeployAppSpec(service) },
       });
     }
     return {

@@ -6,9 +6,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  DeploymentStrategy, IBaseInfra, MicroService, PipelineSource, ReleasePipeline, ReleasePipelineProps, ReleaseStage, ScheduledTask, ServiceImage,
-  WorkerService,
+  DeploymentStrategy, IBaseInfra, LoadTestGate, MicroService, PipelineSource, ReleasePipeline, ReleasePipelineProps, ReleaseStage, ScheduledTask,
+  ServiceImage, WorkerService,
 } from '../../src';
+import { codeDeployAppSpec } from '../../src/pipelines/pipeline-core';
 import { recordReleaseBuildSpec, releaseBuildSpec } from '../../src/private/release-buildspec';
 import { importedInfra } from '../util';
 import { nagFindings } from '../validators';
@@ -206,6 +207,19 @@ describe('the build', () => {
   });
 });
 
+describe('a CodeDeploy stage with a load-test gate (Gate 1)', () => {
+  test('hands CodeDeploy the AppSpec with the gate\'s function at AfterAllowTestTraffic, as BlueGreenPipeline does', () => {
+    const f = fixture();
+    const api = new MicroService(f.stack, 'Api', { infra: f.infra, serviceName: 'api', image: image(), repository: f.repository, deploymentStrategy: DeploymentStrategy.codeDeploy() });
+    new LoadTestGate(f.stack, 'Gate', { service: api, path: '/health' });
+    new ReleasePipeline(f.stack, 'Web', { source: PipelineSource.s3(), stages: [{ stageName: 'api', target: api }] });
+    const [, project] = Object.entries<any>(Template.fromStack(f.stack).findResources('AWS::CodeBuild::Project')).find(([id]) => id.startsWith('WebBuild'))!;
+    const spec = project.Properties.Environment.EnvironmentVariables.find((v: any) => v.Name === 'STAGE1_APPSPEC_YAML').Value;
+    expect(f.stack.resolve(spec)).toEqual(f.stack.resolve(codeDeployAppSpec(api)));
+    expect(JSON.stringify(f.stack.resolve(spec))).toMatch(/AfterAllowTestTraffic/);
+  });
+});
+
 describe('the record step of a stage', () => {
   const released = `${ENV.account}.dkr.ecr.eu-west-1.amazonaws.com/web@${DIGEST}`;
   const run = runBuildSpec(recordReleaseBuildSpec(), {
@@ -398,7 +412,7 @@ describe('validation', () => {
   });
 
   test('fails on an artifact bucket without a key when a stage is in another account; accepts one with a key', () => {
-    const { stack, repository, prodStack, job } = twoAccounts();
+    const { stack, repository, job } = twoAccounts();
     const plain = new s3.Bucket(stack, 'Plain');
     expect(() => new ReleasePipeline(stack, 'Bad', { source: PipelineSource.s3(), buildRepository: repository, artifactBucket: plain, stages: [{ stageName: 'prod', target: job }] }))
       .toThrow(/Tools\/Bad: artifactBucket has no KMS key, and a stage is in another account/);
