@@ -13,6 +13,7 @@ test('the architecture diagram has a box per stack, the library constructs and h
   expect(dot).toContain('"EcsDevops-Dev-Backend/Pipeline" [label="RollingPipeline\\nPipeline"]');
   expect(dot).toContain('"EcsDevops-Dev-Infra/BaseInfra" -> "EcsDevops-Dev-Backend/Backend";');
   expect(dot).toContain('"EcsDevops-Dev-Frontend/Frontend" -> "EcsDevops-Dev-Frontend/Pipeline";');
+  expect(dot).toContain('"EcsDevops-Dev-Frontend/Frontend" -> "EcsDevops-Dev-Frontend/Gate";');
   expect(dot).toContain('"EcsDevops-Dev-Backend/Backend" -> "EcsDevops-Dev-LoadTest/LoadTester";');
   expect(dot).toContain('"EcsDevops-Dev-Frontend/Frontend" -> "EcsDevops-Dev-Backend/Backend" [style=dashed, label="Cloud Map"];');
   expect(dot).toContain('"EcsDevops-Dev-Backend/Worker" [label="WorkerService\\nWorker"]');
@@ -20,5 +21,5 @@ test('the architecture diagram has a box per stack, the library constructs and h
   expect(dot).toContain('"EcsDevops-Dev-Backend/Worker" -> "EcsDevops-Dev-Backend/WorkerPipeline";');
   expect(dot).toContain('"EcsDevops-Dev-Backend/Nightly" -> "EcsDevops-Dev-Backend/NightlyPipeline";');
   // Only constructs of this library are drawn, not their hundreds of children.
-  expect(dot.match(/\[label="/g)).toHaveLength(12);
+  expect(dot.match(/\[label="/g)).toHaveLength(13);
 });

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
 import { SampleDelivery } from './delivery';
-import { IBaseInfra, LoadBalancerType, MicroService, RollingPipeline, ScheduledTask, ServiceDashboard, WorkerService } from '../../src';
+import { IBaseInfra, LoadBalancerType, MicroService, RollingPipeline, ScheduledTask, ServiceDashboard, Sidecar, WorkerService } from '../../src';
 
 export interface BackendStackProps extends StackProps {
   readonly infra: IBaseInfra;
@@ -56,6 +56,9 @@ export class BackendStack extends Stack {
       user: 'node',
       readonlyRootFilesystem: true,
       autoScaling: { minCapacity: settings.minTasks, maxCapacity: settings.maxTasks, targetCpuUtilizationPercent: settings.targetCpuPercent },
+      // The API logs JSON lines: routed through Fluent Bit, their fields arrive as fields of the
+      // record, next to the task's ECS metadata, so Logs Insights can filter on level or path.
+      sidecars: [Sidecar.fireLens({ parseJson: true })],
       removalPolicy: config.removalPolicy,
     });
     // Exactly what the backend calls (Scan, PutItem): grantReadWriteData would add the stream actions, which never fit a table ARN.

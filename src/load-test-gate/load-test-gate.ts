@@ -159,6 +159,8 @@ export interface LoadTestGateProps {
  * `AfterAllowTestTraffic` hook, which `BlueGreenPipeline` writes into the AppSpec.
  */
 export class LoadTestGate extends Construct {
+  /** The service whose deployments wait for this gate. */
+  public readonly service: MicroService;
   /** The value of the `LoadTester` dimension of the run's metrics (namespace `CdkEcsDevops/LoadTester`, target `gate`). */
   public readonly loadTesterName: string;
   /** The task definition of the load-test task. */
@@ -180,6 +182,7 @@ export class LoadTestGate extends Construct {
   constructor(scope: Construct, id: string, props: LoadTestGateProps) {
     super(scope, id);
     const service = props.service;
+    this.service = service;
     const strategy = service.deploymentStrategy;
     const codeDeploy = strategy._controller === ecs.DeploymentControllerType.CODE_DEPLOY;
     const requests = props.requests ?? 1000;

@@ -17,6 +17,21 @@ import type { FireLensOptions, FireLensS3Options } from '../sidecars/firelens-op
  * version tag" informed by it rather than `stable`), with the init process ("Using the init tag":
  * `init-<version>` images read extra configuration files from S3, on Fargate too).
  */
+/**
+ * The parser filter the image ships for JSON lines: `Key_Name log`, `Parser json`,
+ * `Reserve_Data True`, so the metadata fields stay (aws/aws-for-fluent-bit, configs/parse-json.conf,
+ * copied to /fluent-bit/configs/ in the image). FireLens includes a file of the image in the
+ * configuration it generates ("Specifying a custom configuration file", config-file-type `file`,
+ * the only type Fargate supports, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html);
+ * the init process includes that configuration in its own (init-process-for-fluent-bit, "How init
+ * process works", step 3).
+ */
+const PARSE_JSON: ecs.FirelensOptions = {
+  configFileType: ecs.FirelensConfigFileType.FILE,
+  configFileValue: '/fluent-bit/configs/parse-json.conf',
+  enableECSLogMetadata: true,
+};
+
 export const FLUENT_BIT_IMAGE = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:init-2.34.3.20260623';
 
 /** The port FireLens listens on in the task ("Custom log routing", considerations). */
@@ -96,7 +111,7 @@ export function fireLensSidecar(options: FireLensOptions): SidecarImpl {
         memoryLimitMiB,
         cpu: options.cpu,
         essential: true,
-        firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT },
+        firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: options.parseJson ? PARSE_JSON : undefined },
         // The router's own output goes to CloudWatch Logs directly, never through itself.
         logging: sidecarLogging(ctx, containerName),
         environment: s3 && config ? {

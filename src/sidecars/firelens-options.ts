@@ -41,6 +41,18 @@ export interface FireLensOptions {
   readonly s3?: FireLensS3Options;
 
   /**
+   * Whether the router parses each line the application writes as JSON and sends its fields as
+   * top-level fields of the record, next to the ECS metadata FireLens adds (`ecs_task_arn`,
+   * `container_name`…). For applications that log JSON lines: without it, each line arrives as
+   * one string in the record's `log` field, and CloudWatch Logs Insights cannot query its fields.
+   * Lines that are not JSON pass unchanged. Uses the `parse-json.conf` the AWS for Fluent Bit
+   * image ships, so a custom `image` must carry `/fluent-bit/configs/parse-json.conf` too.
+   *
+   * @default false
+   */
+  readonly parseJson?: boolean;
+
+  /**
    * The log router's image. With `s3`, the image must carry the init process of AWS for Fluent
    * Bit's `init-` tags, which reads the S3 output's configuration.
    *

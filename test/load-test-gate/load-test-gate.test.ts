@@ -34,6 +34,10 @@ function functionStatements(template: Template): any[] {
 describe('with an ECS-native canary', () => {
   const { stack, web, gate, template } = gated(DeploymentStrategy.canary(), { maxErrorRatePercent: 0.5, maxLatencyP99: Duration.millis(250) });
 
+  test('names the service it gates', () => {
+    expect(gate.service).toBe(web);
+  });
+
   test('the service runs the function at POST_TEST_TRAFFIC_SHIFT with a role that may invoke exactly that function', () => {
     const hookRole = gate.node.findChild('HookRole') as any;
     template.hasResourceProperties('AWS::ECS::Service', {

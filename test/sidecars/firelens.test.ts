@@ -149,6 +149,21 @@ describe('Sidecar.fireLens() to CloudWatch Logs and S3', () => {
   });
 });
 
+describe('Sidecar.fireLens({ parseJson: true })', () => {
+  test('includes the image\'s parse-json.conf in the FireLens configuration, keeping the ECS metadata', () => {
+    const { template } = build({ sidecars: [Sidecar.fireLens({ parseJson: true })] });
+    expect(containers(template)['log-router'].FirelensConfiguration).toEqual({
+      Type: 'fluentbit',
+      Options: { 'enable-ecs-log-metadata': 'true', 'config-file-type': 'file', 'config-file-value': '/fluent-bit/configs/parse-json.conf' },
+    });
+  });
+
+  test('is off by default: the FireLens configuration has no options', () => {
+    const { template } = build({ sidecars: [Sidecar.fireLens({ parseJson: false })] });
+    expect(containers(template)['log-router'].FirelensConfiguration).toEqual({ Type: 'fluentbit' });
+  });
+});
+
 describe('Sidecar.fireLens() S3 configuration asset', () => {
   test('is one object for every service and synth: its key is the hash of the same content', () => {
     const configOf = () => {
