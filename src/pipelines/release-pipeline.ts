@@ -355,11 +355,14 @@ export class ReleasePipeline extends Construct {
 
   /**
    * The project that records the released image in the stage's parameter. It runs in the stage's
-   * account and region, where the parameter is: CodePipeline runs a CodeBuild action without output
-   * artifacts in another account with a role CDK creates there (aws-cdk-lib aws-codepipeline
-   * `Pipeline.getRoleFromActionPropsOrGenerateIfCrossAccount`; a cross-account CodeBuild action with
-   * outputs fails, aws-cdk #4169). Its role has a name, so the artifact bucket's and key's policies
-   * in the pipeline's account can name it.
+   * account, where the parameter is. CodePipeline supports cross-account actions of every type but
+   * Jenkins, and an action in another account may consume an artifact created in the pipeline's
+   * account ("Create a pipeline in CodePipeline that uses resources from another AWS account",
+   * https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html);
+   * aws-cdk-lib creates the action's role in the project's stack (aws-codepipeline
+   * `Pipeline.getRoleFromActionPropsOrGenerateIfCrossAccount`) and refuses only a cross-account
+   * CodeBuild action with outputs (aws-cdk #4169), which this one has none of. Its role has a name,
+   * so the artifact bucket's and key's policies in the pipeline's account can name it.
    */
   private recordProject(scope: Construct, plan: ReleaseStagePlan, removalPolicy: RemovalPolicy): codebuild.PipelineProject {
     const { stage } = plan;
