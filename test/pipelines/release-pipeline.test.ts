@@ -13,7 +13,7 @@ import { codeDeployAppSpec } from '../../src/pipelines/pipeline-core';
 import { recordReleaseBuildSpec, releaseBuildSpec } from '../../src/private/release-buildspec';
 import { importedInfra } from '../util';
 import { nagFindings } from '../validators';
-import { runBuildSpec } from './buildspec-runner';
+import { ECR_SOURCE_IMAGE_DETAIL, runBuildSpec } from './buildspec-runner';
 
 /**
  * ReleasePipeline: one build, the same digest through every stage, the gates as stage
@@ -204,6 +204,46 @@ describe('the build', () => {
       Stage1: { 'base-directory': 'release-artifacts/Stage1', 'files': ['imagedefinitions.json', 'imageDetail.json'] },
       Stage2: { 'base-directory': 'release-artifacts/Stage2', 'files': ['imageDetail.json', 'taskdef.json', 'appspec.yaml'] },
     });
+  });
+});
+
+describe('a release of an image pushed elsewhere (PipelineSource.ecrImage())', () => {
+  const f = fixture();
+  const shared = ecr.Repository.fromRepositoryName(f.stack, 'Shared', 'shared/web');
+  new ReleasePipeline(f.stack, 'Web', { source: PipelineSource.ecrImage({ repository: shared }), stages: [{ stageName: 'dev', target: f.dev }, { stageName: 'prod', target: f.prod }] });
+  const template = Template.fromStack(f.stack);
+  const [, project] = Object.entries<any>(template.findResources('AWS::CodeBuild::Project')).find(([id]) => id.startsWith('WebBuild'))!;
+  const env: Record<string, string> = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+
+  test('builds nothing: no Docker, no repository to push to', () => {
+    expect(project.Properties.Environment.PrivilegedMode).toBe(false);
+    expect(env.REPOSITORY_URI).toBeUndefined();
+  });
+
+  test('hands every stage the source\'s image, already by digest', () => {
+    const run = runBuildSpec(JSON.parse(project.Properties.Source.BuildSpec), env, { sourceFiles: { 'imageDetail.json': ECR_SOURCE_IMAGE_DETAIL } });
+    const pushed = JSON.parse(ECR_SOURCE_IMAGE_DETAIL).ImageURI;
+    expect(run.exitCode).toBe(0);
+    expect(run.calls).toEqual([]);
+    expect(JSON.parse(run.read('release-artifacts/Stage1/imagedefinitions.json'))).toEqual([{ name: 'web-dev', imageUri: pushed }]);
+    expect(JSON.parse(run.read('release-artifacts/Stage2/imagedefinitions.json'))).toEqual([{ name: 'web-prod', imageUri: pushed }]);
+  });
+
+  test('lets each stage\'s tasks pull from the source repository', () => {
+    for (const target of [f.dev, f.prod]) {
+      const role = f.stack.resolve((target.taskDefinition.obtainExecutionRole().node.defaultChild as any).ref);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [role],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']), Resource: f.stack.resolve(shared.repositoryArn) })]) },
+      });
+    }
+  });
+
+  test('fails with a stage in another account, whose access to that repository the pipeline cannot grant', () => {
+    const { stack, job } = twoAccounts();
+    const other = ecr.Repository.fromRepositoryName(stack, 'Shared', 'shared/jobs');
+    expect(() => new ReleasePipeline(stack, 'Jobs', { source: PipelineSource.ecrImage({ repository: other }), stages: [{ stageName: 'prod', target: job }] }))
+      .toThrow(/stage 'prod' is in account 222222222222 and the source is PipelineSource.ecrImage\(\)/);
   });
 });
 
