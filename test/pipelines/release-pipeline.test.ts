@@ -342,6 +342,15 @@ describe('a stage in another account', () => {
     });
   });
 
+  test('lets only the stage\'s Record role tag the released image in the build repository', () => {
+    const policy = Object.values<any>(tools.findResources('AWS::ECR::Repository'))[0].Properties.RepositoryPolicyText.Statement;
+    const tagging = policy.find((st: any) => JSON.stringify(st.Action).includes('ecr:PutImage'));
+    expect(tagging.Action).toEqual(['ecr:BatchGetImage', 'ecr:PutImage']);
+    const tag = tagging.Condition.StringEquals['aws:PrincipalTag/aws-cdk:id'];
+    const tagged = Object.entries<any>(target.findResources('AWS::IAM::Role')).filter(([, r]) => (r.Properties.Tags ?? []).some((t: any) => t.Value === tag));
+    expect(tagged.map(([id]) => id)).toEqual([expect.stringMatching(/prodRecordRole/)]);
+  });
+
   test('lets the stage\'s CodeBuild roles read the artifact bucket through its policy', () => {
     const policy = Object.values<any>(tools.findResources('AWS::S3::BucketPolicy')).map(p => JSON.stringify(p.Properties.PolicyDocument)).join();
     expect(policy).toMatch(/iam::222222222222:role\//);
