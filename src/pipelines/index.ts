@@ -4,3 +4,4 @@ export * from './service-pipeline-props';
 export * from './service-pipeline-base';
 export * from './rolling-pipeline';
 export * from './blue-green-pipeline';
+export * from './release-pipeline';

@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,9 +14,10 @@ import { Construct } from 'constructs';
 import { IDeployTarget } from './deploy-target';
 import { preDeployAction, validatePreDeploy } from './pre-deploy';
 import type { ServicePipelineBase } from './service-pipeline-base';
-import { ServicePipelineProps } from './service-pipeline-props';
+import { ImageBuildOptions, ServicePipelineProps } from './service-pipeline-props';
+import { codeDeployHooksOf } from '../load-test-gate/code-deploy-hook';
 import { MicroService } from '../micro-service';
-import { appSpec, imageBuildSpec, recordImageBuildSpec } from '../private/buildspec';
+import { appSpec, BuildSpecObject, imageBuildSpec, recordImageBuildSpec } from '../private/buildspec';
 import { describeModel } from '../private/deployment-timing';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import { ScopedEcsDeployAction } from '../private/pipeline-actions';
@@ -91,7 +94,7 @@ export function validatePipeline(scope: Construct, props: ServicePipelineProps):
  * reads `imagedefinitions.json`, registers a revision with the new image and deploys it, waiting
  * at most `deployTimeout`.
  */
-export function ecsDeployEngine(scope: Construct, props: ServicePipelineProps, service: ServiceTarget): DeployEngine {
+export function ecsDeployEngine(scope: Construct, props: Pick<ServicePipelineProps, 'deployTimeout'>, service: ServiceTarget): DeployEngine {
   const deployTimeout = props.deployTimeout ?? MAX_ECS_DEPLOY_TIMEOUT;
   checkDeployTimeout(scope, service, deployTimeout);
   return {
@@ -152,76 +155,31 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
 
   const buildImage = !source.imageRepository;
   const build = props.imageBuild ?? {};
-  const buildLogs = new logs.LogGroup(scope, 'BuildLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
-  const arm = service.cpuArchitecture === ecs.CpuArchitecture.ARM64;
   const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
     CONTAINER_NAME: { value: service.container.containerName },
+    ...(buildImage ? imageBuildVariables(service.repository, build, service.cpuArchitecture) : {}),
   };
-  if (buildImage) {
-    Object.assign(environmentVariables, {
-      REPOSITORY_URI: { value: service.repository.repositoryUri },
-      APP_PATH: { value: build.appPath ?? '.' },
-      DOCKERFILE: { value: build.dockerfile ?? 'Dockerfile' },
-      DOCKER_PLATFORM: { value: arm ? 'linux/arm64' : 'linux/amd64' },
-    });
-  }
   if (engine.codeDeploy && service instanceof MicroService) {
     Object.assign(environmentVariables, {
       TASK_DEFINITION_FAMILY: { value: service.taskDefinition.family },
-      APPSPEC_YAML: {
-        value: appSpec({
-          containerName: service.container.containerName,
-          containerPort: service.containerPort,
-          capacityProviderStrategy: service.capacity._capacityProviderStrategies,
-        }),
-      },
+      APPSPEC_YAML: { value: codeDeployAppSpec(service) },
     });
   }
-  const buildRole = createProjectRole(scope, 'BuildRole', buildLogs, artifactBucket, true);
-  const buildProject = new codebuild.PipelineProject(scope, 'Build', {
+  const buildProject = createImageBuildProject(scope, {
     description: `Builds the image of ${name} and the files its deploy stage reads`,
-    role: buildRole.withoutPolicyUpdates(),
-    environment: {
-      // A current standard image for the service's CPU architecture, so the image runs natively.
-      buildImage: arm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5,
-      computeType: build.computeType ?? codebuild.ComputeType.SMALL,
-      // The Docker daemon runs in the build container only in privileged mode.
-      privileged: buildImage,
-    },
+    repository: buildImage ? service.repository : undefined,
+    imageBuild: build,
+    cpuArchitecture: service.cpuArchitecture,
     environmentVariables,
-    buildSpec: codebuild.BuildSpec.fromObject(imageBuildSpec({
+    buildSpec: imageBuildSpec({
       buildImage,
       testCommands: build.testCommands ?? [],
       codeDeploy: engine.codeDeploy,
-    })),
-    cache: buildImage ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
-    logging: { cloudWatch: { logGroup: buildLogs } },
-    timeout: Duration.minutes(60),
+    }),
+    describeTaskDefinitions: engine.codeDeploy,
+    artifactBucket,
+    removalPolicy,
   });
-  if (buildImage) {
-    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:DescribeImages',
-        'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
-      resources: [service.repository.repositoryArn],
-    }));
-    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    Validations.of(buildProject).acknowledge({
-      id: 'AwsSolutions-CB3',
-      reason: 'docker build needs the Docker daemon, which CodeBuild only runs in privileged mode; the project builds this service\'s own source.',
-    });
-  }
-  if (engine.codeDeploy) {
-    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
-  }
-  if (buildImage || engine.codeDeploy) {
-    Validations.of(buildRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken (docker login) and ecs:DescribeTaskDefinition (CodeDeploy\'s taskdef.json) are authorized on * only; pushes are scoped to the service\'s repository.',
-    });
-  }
-  // The project's first build must not start before its role's policy exists.
-  buildProject.node.addDependency(buildRole);
-  acknowledgeEncryption(buildProject);
 
   const buildOutput = new codepipeline.Artifact('Build');
   const buildAction = new actions.CodeBuildAction({
@@ -300,9 +258,103 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   };
 }
 
-function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.IBucket {
+/**
+ * The AppSpec of a CodeDeploy service's deployments: its container, port and capacity, and its
+ * load-test gate's function at AfterAllowTestTraffic when it has one (codeDeployHooksOf).
+ */
+export function codeDeployAppSpec(service: MicroService): string {
+  return appSpec({
+    containerName: service.container.containerName,
+    containerPort: service.containerPort,
+    capacityProviderStrategy: service.capacity._capacityProviderStrategies,
+    hooks: codeDeployHooksOf(service),
+  });
+}
+
+/** The build's inputs for building an image from source and pushing it to `repository`. */
+export function imageBuildVariables(repository: ecr.IRepository, build: ImageBuildOptions, cpuArchitecture: ecs.CpuArchitecture):
+Record<string, codebuild.BuildEnvironmentVariable> {
+  return {
+    REPOSITORY_URI: { value: repository.repositoryUri },
+    APP_PATH: { value: build.appPath ?? '.' },
+    DOCKERFILE: { value: build.dockerfile ?? 'Dockerfile' },
+    DOCKER_PLATFORM: { value: cpuArchitecture === ecs.CpuArchitecture.ARM64 ? 'linux/arm64' : 'linux/amd64' },
+  };
+}
+
+/** What the build project of a pipeline is made of. */
+export interface ImageBuildProjectOptions {
+  readonly description: string;
+  /** The repository the build pushes to. Undefined when the source is an image and nothing is built. */
+  readonly repository?: ecr.IRepository;
+  readonly imageBuild: ImageBuildOptions;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly environmentVariables: Record<string, codebuild.BuildEnvironmentVariable>;
+  readonly buildSpec: BuildSpecObject;
+  /** Whether the build copies task definitions (CodeDeploy's taskdef.json). */
+  readonly describeTaskDefinitions: boolean;
+  readonly artifactBucket: s3.IBucket;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The CodeBuild project that builds the image (privileged, Docker layer cache, pushes to the
+ * repository only) and writes the deploy stage's files, with its log group and role.
+ */
+export function createImageBuildProject(scope: Construct, o: ImageBuildProjectOptions): codebuild.PipelineProject {
+  const buildImage = o.repository !== undefined;
+  const buildLogs = new logs.LogGroup(scope, 'BuildLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: o.removalPolicy });
+  const arm = o.cpuArchitecture === ecs.CpuArchitecture.ARM64;
+  const buildRole = createProjectRole(scope, 'BuildRole', buildLogs, o.artifactBucket, true);
+  const buildProject = new codebuild.PipelineProject(scope, 'Build', {
+    description: o.description,
+    role: buildRole.withoutPolicyUpdates(),
+    environment: {
+      // A current standard image for the service's CPU architecture, so the image runs natively.
+      buildImage: arm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5,
+      computeType: o.imageBuild.computeType ?? codebuild.ComputeType.SMALL,
+      // The Docker daemon runs in the build container only in privileged mode.
+      privileged: buildImage,
+    },
+    environmentVariables: o.environmentVariables,
+    buildSpec: codebuild.BuildSpec.fromObject(o.buildSpec),
+    cache: buildImage ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
+    logging: { cloudWatch: { logGroup: buildLogs } },
+    timeout: Duration.minutes(60),
+  });
+  if (o.repository) {
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:DescribeImages',
+        'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'],
+      resources: [o.repository.repositoryArn],
+    }));
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    Validations.of(buildProject).acknowledge({
+      id: 'AwsSolutions-CB3',
+      reason: 'docker build needs the Docker daemon, which CodeBuild only runs in privileged mode; the project builds this service\'s own source.',
+    });
+  }
+  if (o.describeTaskDefinitions) {
+    buildRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
+  }
+  if (buildImage || o.describeTaskDefinitions) {
+    Validations.of(buildRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (docker login) and ecs:DescribeTaskDefinition (CodeDeploy\'s taskdef.json) are authorized on * only; pushes are scoped to the service\'s repository.',
+    });
+  }
+  // The project's first build must not start before its role's policy exists.
+  buildProject.node.addDependency(buildRole);
+  acknowledgeEncryption(buildProject);
+  return buildProject;
+}
+
+export function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy, encryptionKey?: kms.IKey): s3.IBucket {
   return secureBucket(scope, 'Artifacts', {
     removalPolicy,
+    encryptionKey,
+    // Roles in other accounts name the bucket in their policies.
+    bucketName: encryptionKey ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     // Long enough for a stage rollback to an earlier successful execution's artifacts; an
     // overwritten or deleted artifact stays recoverable for a week.
     lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
@@ -310,7 +362,7 @@ function createArtifactBucket(scope: Construct, removalPolicy: RemovalPolicy): s
   });
 }
 
-function createTopic(scope: Construct): sns.ITopic {
+export function createTopic(scope: Construct): sns.ITopic {
   const topic = new sns.Topic(scope, 'Notifications', { enforceSSL: true });
   Validations.of(topic).acknowledge({
     id: 'AwsSolutions-SNS2',
@@ -325,22 +377,48 @@ function createTopic(scope: Construct): sns.ITopic {
  * updates, and everything it does is granted here or by the caller.
  */
 export function createProjectRole(scope: Construct, id: string, logGroup: logs.ILogGroup, artifactBucket: s3.IBucket,
-  writeArtifacts: boolean): iam.Role {
-  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+  writeArtifacts: boolean, roleName?: string): iam.Role {
+  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'), roleName });
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-  const objects = artifactBucket.arnForObjects('*');
+  // In another account the bucket is named with wildcards for the partition and the (empty) region
+  // and account: an ARN with a pseudo parameter or ':::' makes a cdk-nag finding that cannot be
+  // acknowledged (acknowledgeWildcards), and IAM's '*' matches the empty segments of an S3 ARN.
+  const crossAccount = Stack.of(artifactBucket).account !== Stack.of(role).account;
+  const bucketArn = crossAccount ? `arn:*:s3:*:*:${artifactBucket.bucketName}` : artifactBucket.bucketArn;
+  const objects = crossAccount ? `${bucketArn}/*` : artifactBucket.arnForObjects('*');
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: writeArtifacts ? ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] : ['s3:GetObject', 's3:GetObjectVersion'],
     resources: [objects],
   }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [artifactBucket.bucketArn] }));
-  if (writeArtifacts) {
-    artifactBucket.encryptionKey?.grantEncryptDecrypt(role);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [bucketArn] }));
+  const key = artifactBucket.encryptionKey;
+  if (key && crossAccount) {
+    grantKeyAcrossAccounts(role, key);
+  } else if (writeArtifacts) {
+    key?.grantEncryptDecrypt(role);
   } else {
-    artifactBucket.encryptionKey?.grantDecrypt(role);
+    key?.grantDecrypt(role);
   }
   acknowledgeWildcards(role, [resourceFinding(role, objects)], 'CodePipeline names the artifact objects per execution: access to the artifact bucket\'s objects, nothing else.');
+  if (crossAccount) {
+    acknowledgeWildcards(role, [resourceFinding(role, bucketArn)], 'The artifact bucket by its name; the wildcards stand for the partition and the region and account an S3 bucket ARN leaves empty.');
+  }
   return role;
+}
+
+/**
+ * Decrypting with the artifact key from another account. aws-cdk-lib would allow kms:Decrypt on
+ * "*" (the key's ARN is unknown in the other account), which in that account covers every key whose
+ * policy defers to IAM. Here the role may use keys of the key's account and region only, and the key's
+ * policy names the role: a key of another account is usable only when both allow it ("Allowing
+ * users in other accounts to use a KMS key", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
+ */
+function grantKeyAcrossAccounts(role: iam.Role, key: kms.IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: ['*'] }));
+  const keyStack = Stack.of(key);
+  const keys = `arn:*:kms:${keyStack.region}:${keyStack.account}:key/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [keys] }));
+  acknowledgeWildcards(role, [resourceFinding(role, keys)], 'The artifact key is in the pipeline\'s account, whose key ID is unknown here: keys of that account and region only, and only the artifact key\'s policy names this role.');
 }
 
 export function acknowledgeEncryption(project: codebuild.PipelineProject): void {

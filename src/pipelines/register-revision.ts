@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -15,15 +15,18 @@ import { registerRevisionBuildSpec } from '../private/register-revision-buildspe
  * new revision of the task's family with the built image. Its schedule names the family without
  * a revision, so the next run takes the new revision; the record step then writes the image to the
  * task's parameter, so a revision CloudFormation registers later carries it too. Nothing runs
- * during the deployment, so there is nothing to roll back.
+ * during the deployment, so there is nothing to roll back. With `crossEnvironment` the project is in
+ * another account or region than the pipeline: the pipeline's template names it, and the artifact
+ * bucket's and key's policies name its role, so both get names at synth.
  */
-export function registerRevisionEngine(scope: Construct, target: IDeployTarget): DeployEngine {
+export function registerRevisionEngine(scope: Construct, target: IDeployTarget, crossEnvironment = false): DeployEngine {
+  const physicalName = crossEnvironment ? PhysicalName.GENERATE_IF_NEEDED : undefined;
   return {
     codeDeploy: false,
     rollbackOnFailure: false,
     deployAction: (buildOutput: codepipeline.Artifact, pipeline: DeployActionContext) => {
       const logGroup = new logs.LogGroup(scope, 'DeployLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: pipeline.removalPolicy });
-      const role = createProjectRole(scope, 'DeployRole', logGroup, pipeline.artifactBucket, false);
+      const role = createProjectRole(scope, 'DeployRole', logGroup, pipeline.artifactBucket, false, physicalName);
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
       grantRegisterRevision(scope, role, target.taskDefinition);
       grantPassTaskRoles(role, target.taskDefinition);
@@ -32,6 +35,7 @@ export function registerRevisionEngine(scope: Construct, target: IDeployTarget):
         reason: 'ECS authorizes DescribeTaskDefinition on * only; registering is limited to this task\'s family.',
       });
       const project = new codebuild.PipelineProject(scope, 'Deploy', {
+        projectName: physicalName,
         description: `Registers a revision of ${targetName(target)} with the built image`,
         role: role.withoutPolicyUpdates(),
         environment: { buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5, computeType: codebuild.ComputeType.SMALL },

@@ -14,8 +14,9 @@ export function ecsArn(scope: IConstruct, resource: string): string {
 }
 
 /** Every revision of a task definition's family. */
-export function familyRevisions(scope: IConstruct, taskDefinition: ecs.TaskDefinition): string {
-  return ecsArn(scope, `task-definition/${taskDefinition.family}:*`);
+export function familyRevisions(_scope: IConstruct, taskDefinition: ecs.TaskDefinition): string {
+  // In the task definition's region: a release pipeline deploys to other regions too.
+  return ecsArn(taskDefinition, `task-definition/${taskDefinition.family}:*`);
 }
 
 /** RunTask of the family's revisions, in this cluster only. */

@@ -1,4 +1,5 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -9,6 +10,10 @@ export interface SecureBucketOptions {
   readonly lifecycleRules: s3.LifecycleRule[];
   /** Why this bucket logs no server access of its own (cdk-nag AwsSolutions-S1). */
   readonly noAccessLogsReason: string;
+  /** A KMS key to encrypt with instead of SSE-S3, for objects other accounts read through the key's policy. */
+  readonly encryptionKey?: kms.IKey;
+  /** The bucket's name; `PhysicalName.GENERATE_IF_NEEDED` for a bucket roles in other accounts name in their policies. */
+  readonly bucketName?: string;
 }
 
 /**
@@ -18,7 +23,9 @@ export interface SecureBucketOptions {
  */
 export function secureBucket(scope: Construct, id: string, options: SecureBucketOptions): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    encryption: options.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+    encryptionKey: options.encryptionKey,
+    bucketName: options.bucketName,
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,

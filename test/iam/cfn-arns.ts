@@ -131,6 +131,8 @@ const SHAPES: Record<string, Shape> = {
   'AWS::CloudFront::Distribution': { ref: r => `E${hexId(r.id).toUpperCase().slice(0, 13)}`, atts: { DomainName: r => `d${hexId(r.id).slice(0, 13)}.cloudfront.net` } },
   'AWS::ServiceDiscovery::Service': { ref: r => `srv-${hexId(r.id)}`, atts: { Arn: r => r.arn('servicediscovery', `service/srv-${hexId(r.id)}`), Name: byName } },
   'AWS::ServiceDiscovery::PrivateDnsNamespace': { ref: r => `ns-${hexId(r.id)}`, atts: { Id: r => `ns-${hexId(r.id)}`, Arn: r => r.arn('servicediscovery', `namespace/ns-${hexId(r.id)}`) } },
+  'AWS::EFS::FileSystem': { ref: r => `fs-${hexId(r.id)}`, atts: { Arn: r => r.arn('elasticfilesystem', `file-system/fs-${hexId(r.id)}`) } },
+  'AWS::EFS::AccessPoint': { ref: r => `fsap-${hexId(r.id)}`, atts: { Arn: r => r.arn('elasticfilesystem', `access-point/fsap-${hexId(r.id)}`) } },
   'AWS::RDS::DBInstance': { ref: lower, atts: { 'Endpoint.Address': r => `${lower(r)}.abcdefghijkl.${r.ctx.region}.rds.amazonaws.com`, 'Endpoint.Port': () => '5432', 'DBInstanceArn': r => r.arn('rds', `db:${lower(r)}`) } },
 };
 

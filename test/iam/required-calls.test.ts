@@ -1,14 +1,14 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, resolve, TemplateContext } from './cfn-arns';
 import { RequiredCall, ROLE_KINDS } from './required-calls';
-import { sampleTemplates, snapshotTemplates } from './templates';
+import { loadTestGateTemplates, releaseTemplates, sampleTemplates, sidecarTemplates, snapshotTemplates } from './templates';
 
 /**
  * Every call AWS makes with a role the library writes (test/iam/required-calls.ts) is simulated
  * against that role's synthesized policies, with concrete ARNs, and must be allowed.
  */
 
-const templates = [...sampleTemplates(), ...snapshotTemplates()];
+const templates = [...sampleTemplates(), ...snapshotTemplates(), ...loadTestGateTemplates(), ...sidecarTemplates(), ...releaseTemplates()];
 
 /** The identity policies of a role: its inline policies and every AWS::IAM::Policy attached to it. */
 function policiesOf(t: TemplateContext, roleId: string): Array<{ name: string; policy: any }> {

