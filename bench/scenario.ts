@@ -6,18 +6,19 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { MicroService } from '../src';
-import { describeModel } from '../src/private/deployment-timing';
 import { buildServicesApp } from './services-app';
-import { buildSampleApp } from '../integ/sample/app';
-import { STAGES } from '../integ/sample/config';
+import { buildSampleRelease } from '../integ/sample/app';
+import { stageConfigs } from '../integ/sample/config';
+import { MicroService, ReleasePipeline } from '../src';
+import { describeModel } from '../src/private/deployment-timing';
 
 const [kind, count] = process.argv.slice(2);
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 const started = process.hrtime.bigint();
 const app = new App({ outdir });
 if (kind === 'sample') {
-  buildSampleApp(app, STAGES.dev, { region: 'us-east-1' });
+  // What `cdk synth` builds by default: dev and prod, and the frontend's release through them.
+  buildSampleRelease(app, stageConfigs(undefined), { region: 'us-east-1' });
 } else {
   buildServicesApp(app, Number(count));
 }
@@ -36,4 +37,9 @@ const deployments = app.node.findAll().filter((c): c is MicroService => c instan
   seconds: s.estimatedDeploymentTime.toSeconds(),
   model: describeModel(s._deploymentModel),
 }));
-console.log(JSON.stringify({ synthSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, stacks, deployments }));
+// And of one release through its stages (deployments and bakes; build, approvals and windows on top).
+const releases = app.node.findAll().filter((c): c is ReleasePipeline => c instanceof ReleasePipeline).map(r => ({
+  pipeline: r.node.path,
+  seconds: r.estimatedReleaseTime.toSeconds(),
+}));
+console.log(JSON.stringify({ synthSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, stacks, deployments, releases }));

@@ -1,5 +1,6 @@
 /**
- * Synth benchmark: wall time and peak memory of synthesizing the sample app and generated apps
+ * Synth benchmark: wall time and peak memory of synthesizing the sample app (dev and prod with the
+ * frontend's release, as `cdk synth` builds it) and generated apps
  * with 1, 10 and 50 services, with resources and template bytes per stack. Fails when a stack
  * passes 80 % of CloudFormation's limits (500 resources, 1 MB template).
  */
@@ -15,6 +16,7 @@ interface Result {
   peakRssMiB: number;
   stacks: Array<{ name: string; resources: number; bytes: number }>;
   deployments: Array<{ service: string; strategy: string; seconds: number; model: string }>;
+  releases: Array<{ pipeline: string; seconds: number }>;
 }
 
 const scenarios: Array<{ name: string; args: string[] }> = [
@@ -26,6 +28,7 @@ const scenarios: Array<{ name: string; args: string[] }> = [
 
 const rows: string[] = [];
 const deploymentRows = new Map<string, string>();
+const releaseRows: string[] = [];
 const failures: string[] = [];
 for (const scenario of scenarios) {
   const started = Date.now();
@@ -63,6 +66,7 @@ for (const scenario of scenarios) {
       `${sample ? d.service : 'every generated service'} | ${d.strategy} | ${d.seconds} | ${d.model}`);
   }
   if (scenario.args[0] === 'sample') {
+    releaseRows.push(...result.releases.map(r => `${r.pipeline} | ${r.seconds} | ${(r.seconds / 60).toFixed(1)}`));
     for (const s of result.stacks) {
       rows.push(`  ${s.name} | | | | | ${s.resources} | | ${(s.bytes / 1024).toFixed(0)}`);
     }
@@ -78,6 +82,12 @@ console.log('\nModelled duration of one deployment (MicroService.estimatedDeploy
 console.log('| service | strategy | seconds | phases |');
 console.log('|---|---|---|---|');
 for (const row of deploymentRows.values()) {
+  console.log(`| ${row} |`);
+}
+console.log('\nModelled duration of one release through every stage (ReleasePipeline.estimatedReleaseTime: deployments and bakes):\n');
+console.log('| release | seconds | minutes |');
+console.log('|---|---|---|');
+for (const row of releaseRows) {
   console.log(`| ${row} |`);
 }
 if (failures.length > 0) {

@@ -1,4 +1,4 @@
-import { STAGES, StageConfig, stageConfig, validateStageConfig } from '../integ/sample/config';
+import { STAGES, StageConfig, stageConfig, stageConfigs, validateStageConfig } from '../integ/sample/config';
 
 const with_ = (patch: (c: StageConfig) => StageConfig) => () => validateStageConfig('dev', patch(STAGES.dev));
 
@@ -6,13 +6,25 @@ test('every shipped stage is valid', () => {
   for (const [name, config] of Object.entries(STAGES)) {
     expect(() => validateStageConfig(name, config)).not.toThrow();
   }
-  expect(stageConfig(undefined)).toBe(STAGES.dev);
   expect(stageConfig('prod')).toBe(STAGES.prod);
+});
+
+test('the stages default to dev then prod, the order a release goes through them', () => {
+  expect(stageConfigs(undefined)).toEqual([['dev', STAGES.dev], ['prod', STAGES.prod]]);
+  expect(stageConfigs('prod')).toEqual([['prod', STAGES.prod]]);
+  expect(stageConfigs(' dev , prod ')).toEqual([['dev', STAGES.dev], ['prod', STAGES.prod]]);
 });
 
 describe('the sample config fails when', () => {
   test('the stage is unknown', () => {
-    expect(() => stageConfig('staging')).toThrow("unknown stage 'staging' (context value 'stage'): use one of dev, prod");
+    expect(() => stageConfigs('dev,staging')).toThrow("unknown stage 'staging' (context value 'stages'): use one or more of dev, prod, separated by commas");
+  });
+  test('a stage is named twice', () => {
+    expect(() => stageConfigs('dev,prod,dev')).toThrow("stage 'dev' is named twice (context value 'stages'): a release goes through each stage once");
+  });
+  test('the release bake is not a whole number of minutes from 0 to a day', () => {
+    expect(with_(c => ({ ...c, frontendRelease: { bakeMinutes: 1.5 } }))).toThrow(/frontendRelease.bakeMinutes \(1.5\)/);
+    expect(with_(c => ({ ...c, frontendRelease: { bakeMinutes: 0 } }))).not.toThrow();
   });
   test('an email is malformed', () => {
     expect(with_(c => ({ ...c, notificationEmails: ['ops.example.com'] }))).toThrow(/notificationEmails has 'ops.example.com', which is not an email address/);

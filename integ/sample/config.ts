@@ -22,6 +22,12 @@ export interface StageConfig {
   readonly source?: SourceConfig;
   /** How the frontend's canary deployment shifts traffic. */
   readonly frontendCanary: CanaryConfig;
+  /**
+   * How a release of the frontend passes this stage when the app holds several stages: the
+   * minutes its rollback alarms must stay OK before the release goes on (0: no bake), and when it
+   * may start deploying. A person approves the stage first when `manualApproval` is set.
+   */
+  readonly frontendRelease: ReleaseConfig;
   /** The load test on the frontend canary's test listener that must pass before production moves. */
   readonly frontendGate: GateConfig;
   /**
@@ -40,6 +46,13 @@ export interface SourceConfig {
   /** `owner/name`. */
   readonly repository: string;
   readonly branch: string;
+}
+
+/** A stage's gates in the frontend's release. */
+export interface ReleaseConfig {
+  readonly bakeMinutes: number;
+  /** The DeploymentWindow rule's cron (6 fields, seconds first) and IANA time zone. Unset: any time. */
+  readonly window?: { readonly cron: string; readonly timeZone: string };
 }
 
 /** A bounded load test; the thresholds are the service's alarm thresholds. */
@@ -103,6 +116,7 @@ const DEV: StageConfig = {
   manualApproval: false,
   frontendCanary: { percent: 10, intervalMinutes: 2, bakeMinutes: 2 },
   frontendGate: { requests: 500, concurrency: 5, timeLimitSeconds: 60 },
+  frontendRelease: { bakeMinutes: 5 },
   backend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1000 },
   frontend: { cpu: 256, memoryLimitMiB: 512, minTasks: 1, maxTasks: 2, targetCpuPercent: 60, errorRatePercent: 5, p99LatencyMs: 1500 },
   loadTester: { enabled: true, everyMinutes: 30, requests: 500, concurrency: 5, timeLimitSeconds: 60 },
@@ -116,26 +130,50 @@ const PROD: StageConfig = {
   manualApproval: true,
   frontendCanary: { percent: 10, intervalMinutes: 5, bakeMinutes: 5 },
   frontendGate: { requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
+  frontendRelease: { bakeMinutes: 15, window: { cron: '* * 9-15 ? * MON-THU', timeZone: 'Europe/Berlin' } },
   backend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 500 },
   frontend: { cpu: 1024, memoryLimitMiB: 2048, minTasks: 2, maxTasks: 6, targetCpuPercent: 50, errorRatePercent: 1, p99LatencyMs: 800 },
   loadTester: { enabled: false, everyMinutes: 60, requests: 2000, concurrency: 10, timeLimitSeconds: 120 },
 };
 
-/** The stages the sample app knows; pick one with `cdk synth -c stage=<name>`. */
+/**
+ * The stages the sample app knows, in release order; pick them with `cdk synth -c stages=<names>`
+ * (default `dev,prod`).
+ */
 export const STAGES: Record<string, StageConfig> = { dev: DEV, prod: PROD };
 
+/** The stages of a release, in order, by name. */
+export type NamedStages = Array<[string, StageConfig]>;
+
 /**
- * The configuration of the stage named by the `stage` context value (default `dev`), checked
- * before any construct exists, so a wrong value fails with its key rather than deep in a construct.
+ * The configuration of the stage named by `stage`, checked before any construct exists, so a
+ * wrong value fails with its key rather than deep in a construct.
  */
-export function stageConfig(stage: string | undefined): StageConfig {
-  const name = stage ?? 'dev';
-  const config = STAGES[name];
+export function stageConfig(stage: string): StageConfig {
+  const config = STAGES[stage];
   if (!config) {
-    throw new Error(`unknown stage '${name}' (context value 'stage'): use one of ${Object.keys(STAGES).join(', ')}`);
+    throw new Error(`unknown stage '${stage}' (context value 'stages'): use one or more of ${Object.keys(STAGES).join(', ')}, separated by commas`);
   }
-  validateStageConfig(name, config);
+  validateStageConfig(stage, config);
   return config;
+}
+
+/**
+ * The stages named by the `stages` context value (default `dev,prod`), each checked, in the order
+ * a release goes through them.
+ */
+export function stageConfigs(stages: string | undefined): NamedStages {
+  const names = (stages ?? Object.keys(STAGES).join(',')).split(',').map(n => n.trim());
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated !== undefined) {
+    throw new Error(`stage '${repeated}' is named twice (context value 'stages'): a release goes through each stage once`);
+  }
+  const configs: NamedStages = names.map(name => [name, stageConfig(name)]);
+  const prefixes = configs.map(([, c]) => c.stackPrefix);
+  if (new Set(prefixes).size !== prefixes.length) {
+    throw new Error(`stages ${names.join(', ')} share a stackPrefix (${prefixes.join(', ')}): give each stage its own, as their stacks live in one app`);
+  }
+  return configs;
 }
 
 export function validateStageConfig(name: string, config: StageConfig): void {
@@ -187,6 +225,7 @@ export function validateStageConfig(name: string, config: StageConfig): void {
   wholeIn('frontendCanary.percent', canary.percent, 1, 99);
   wholeIn('frontendCanary.intervalMinutes', canary.intervalMinutes, 1, 30);
   wholeIn('frontendCanary.bakeMinutes', canary.bakeMinutes, 0, 30);
+  wholeIn('frontendRelease.bakeMinutes', config.frontendRelease.bakeMinutes, 0, 1440);
   const gate = config.frontendGate;
   wholeIn('frontendGate.requests', gate.requests, 1, 1000000);
   wholeIn('frontendGate.concurrency', gate.concurrency, 1, 1000);

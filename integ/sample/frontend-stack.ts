@@ -1,4 +1,5 @@
 import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { StageConfig } from './config';
@@ -8,6 +9,11 @@ import { BlueGreenPipeline, DeploymentStrategy, IBaseInfra, LoadBalancerType, Lo
 export interface FrontendStackProps extends StackProps {
   readonly infra: IBaseInfra;
   readonly backend: MicroService;
+  /**
+   * Where the frontend's images come from when a release promotes it through several stages: the
+   * release's build repository. Unset: the frontend's own repository and its own pipeline.
+   */
+  readonly releasedFrom?: ecr.IRepository;
 }
 
 /**
@@ -17,19 +23,24 @@ export interface FrontendStackProps extends StackProps {
 export class FrontendStack extends Stack {
   public readonly service: MicroService;
   public readonly dashboard: ServiceDashboard;
-  public readonly pipeline: BlueGreenPipeline;
+  /** The frontend's own pipeline; undefined when a release promotes it (`releasedFrom`). */
+  public readonly pipeline?: BlueGreenPipeline;
+  /** The frontend's source and first image. */
+  public readonly delivery: SampleDelivery;
   public readonly gate: LoadTestGate;
 
   constructor(scope: Construct, id: string, config: StageConfig, props: FrontendStackProps) {
     super(scope, id, props);
     const settings = config.frontend;
     const delivery = new SampleDelivery(this, 'Delivery', config, 'frontend');
+    this.delivery = delivery;
     const canary = config.frontendCanary;
     const domain = config.frontendDomain;
     this.service = new MicroService(this, 'Frontend', {
       infra: props.infra,
       serviceName: 'frontend',
       image: delivery.image,
+      repository: props.releasedFrom,
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryLimitMiB,
       loadBalancerType: LoadBalancerType.PUBLIC,
@@ -62,13 +73,15 @@ export class FrontendStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     delivery.grantInitialPull(this.service.taskDefinition.obtainExecutionRole());
-    this.pipeline = new BlueGreenPipeline(this, 'Pipeline', {
-      service: this.service,
-      source: delivery.source,
-      imageBuild: delivery.imageBuild,
-      notificationEmails: config.notificationEmails,
-      removalPolicy: config.removalPolicy,
-    });
+    if (!props.releasedFrom) {
+      this.pipeline = new BlueGreenPipeline(this, 'Pipeline', {
+        service: this.service,
+        source: delivery.source,
+        imageBuild: delivery.imageBuild,
+        notificationEmails: config.notificationEmails,
+        removalPolicy: config.removalPolicy,
+      });
+    }
     // Opened from the caller's side, so the rule lives in this stack and the backend stack stays independent of it.
     this.service.connections.allowToDefaultPort(props.backend, 'Frontend calls the backend through Cloud Map');
     for (const sg of this.service.connections.securityGroups) {
