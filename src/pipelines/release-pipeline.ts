@@ -82,7 +82,11 @@ export interface ReleaseStage {
    * The alarms that must stay out of ALARM for `bakeTime` after the stage deployed; one in ALARM
    * rolls the stage back and stops the release. At most 5 (a composite alarm counts as one).
    *
-   * @default - the target's `rollbackAlarms` (a MicroService with a load balancer); none otherwise
+   * The alarms must be in the pipeline's account and region: a stage condition reads them there.
+   * A MicroService in another account has no default, as its `rollbackAlarms` are in its own
+   * account: give alarms of the pipeline's account, or `bakeTime: Duration.minutes(0)`.
+   *
+   * @default - the target's `rollbackAlarms` (a MicroService with a load balancer, in the pipeline's account); none otherwise
    */
   readonly bakeAlarms?: cloudwatch.IAlarm[];
 
@@ -177,8 +181,9 @@ export interface ReleasePipelineProps {
  * deploys with the engine its target's deployment strategy names (as `RollingPipeline` and
  * `BlueGreenPipeline` do), records the image in the target's own image parameter, so a later
  * `cdk deploy` of that stage keeps it, and bakes on its alarms: one in ALARM during the bake rolls the
- * stage back and the release stops. Stages may be in other accounts and regions of the same app; the
- * pipeline then encrypts its artifacts with a KMS key those stages' roles may use.
+ * stage back and the release stops. Stages may be in other accounts of the same app, in the
+ * pipeline's region; the pipeline then encrypts its artifacts with a KMS key those stages' roles may
+ * use, and the services and cluster those stages deploy to get names at synth.
  *
  * @example
  * declare const devService: MicroService;

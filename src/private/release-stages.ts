@@ -102,15 +102,20 @@ export function validateReleaseStages(scope: Construct, props: ReleasePipelinePr
     if ((!service || codeDeploy) && stage.deployTimeout !== undefined) {
       fail(scope, `${prop}.deployTimeout is set but '${targetName(target)}' ${service ? 'deploys with CodeDeploy, which runs its own schedule' : 'is a task no ECS service runs'}: remove deployTimeout`);
     }
-    if (service && crossAccount) {
-      // CodePipeline's ECS and CodeDeploy actions name the service (ClusterName, ServiceName) or the
-      // deployment group in the pipeline's template; CloudFormation names a MicroService's or
-      // WorkerService's ECS service, so another stack environment cannot refer to it at synth.
-      fail(scope, `${prop}.target ('${targetName(target)}') is a ${target.constructor.name} in account ${targetEnv.account}, not the pipeline's ${pipelineEnv.account}: the deploy action names its ECS service, whose name CloudFormation generates and another account cannot know at synth; release it from a ReleasePipeline in its own account (PipelineSource.ecrImage() on the build repository promotes the same digest), or put the pipeline there`);
+    if (codeDeploy && crossAccount) {
+      // The build writes CodeDeploy's taskdef.json from the family's latest revision, which it
+      // describes with its own role in the pipeline's account (createImageBuildProject), where
+      // another account's task definitions are not.
+      fail(scope, `${prop}.target ('${targetName(target)}') deploys with DeploymentStrategy.codeDeploy() and is in account ${targetEnv.account}, not the pipeline's ${pipelineEnv.account}: the build copies the task definition CodeDeploy deploys in the pipeline's account, where that service's is not; give it DeploymentStrategy.blueGreen(), canary() or linear() (ECS-native, deployed across accounts), or release it from a ReleasePipeline in its own account (PipelineSource.ecrImage() on the build repository promotes the same digest)`);
     }
     const defaultAlarms = target instanceof MicroService ? target.rollbackAlarms : [];
     const bakeTime = stage.bakeTime ?? DEFAULT_BAKE_TIME;
     checkBakeTime(scope, `${prop}.bakeTime`, bakeTime);
+    if (crossAccount && stage.bakeAlarms === undefined && bakeTime.toMinutes() > 0 && defaultAlarms.length > 0) {
+      // A CloudWatchAlarm rule names the alarm by name only, read in the pipeline's account
+      // (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html).
+      fail(scope, `${prop}.bakeAlarms is unset, so stage '${name}' would bake on the rollbackAlarms of '${targetName(target)}', which are in account ${targetEnv.account}; a stage condition reads alarms of the pipeline's account ${pipelineEnv.account} only: give bakeAlarms alarms of the pipeline's account, or bakeTime: Duration.minutes(0) to promote without a bake (the service's deployment still rolls back on its rollbackAlarms)`);
+    }
     const alarms = bakeTime.toMinutes() === 0 ? [] : (stage.bakeAlarms ?? defaultAlarms);
     if (stage.bakeTime !== undefined && bakeTime.toMinutes() > 0 && alarms.length === 0) {
       fail(scope, `${prop}.bakeTime is set but stage '${name}' has no alarms to bake on ('${targetName(target)}' has no rollbackAlarms): give bakeAlarms, or remove bakeTime`);

@@ -448,18 +448,6 @@ describe('validation', () => {
     expect(release(f, { stages: [{ stageName: 'api', target: api, deployTimeout: Duration.minutes(30) }] })).toThrow(/deployTimeout is set but 'api' deploys with CodeDeploy/);
   });
 
-  test('fails on an ECS service stage in another account, naming why', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Tools', { env: ENV });
-    const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'web' });
-    const prodStack = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const prod = new MicroService(prodStack, 'Web', {
-      infra: importedInfra(prodStack), serviceName: 'web', image: image(), repository: ecr.Repository.fromRepositoryArn(prodStack, 'B', 'arn:aws:ecr:eu-west-1:111111111111:repository/web'),
-    });
-    expect(() => new ReleasePipeline(stack, 'Web', { source: PipelineSource.s3(), buildRepository: repository, stages: [{ stageName: 'prod', target: prod }] }))
-      .toThrow(/the deploy action names its ECS service, whose name CloudFormation generates/);
-  });
-
   test('fails on an artifact bucket without a key when a stage is in another account; accepts one with a key', () => {
     const { stack, repository, job } = twoAccounts();
     const plain = new s3.Bucket(stack, 'Plain');
