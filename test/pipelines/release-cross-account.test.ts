@@ -106,7 +106,8 @@ describe('a release to a rolling MicroService, a canary MicroService and a Worke
       const statements = statementsOf(prod, deployRole(stage)[0]);
       const td = a.prod.getLogicalId(target.taskDefinition.node.defaultChild as any);
       const [[clusterId]] = resourcesOf(prod, 'AWS::ECS::Cluster');
-      const artifactBucketName = tools.toJSON().Resources[a.tools.getLogicalId(release.artifactBucket.node.defaultChild as any)].Properties.BucketName;
+      const bucketId = a.tools.getLogicalId(release.artifactBucket.node.defaultChild as any);
+      const artifactBucketName = tools.toJSON().Resources[bucketId].Properties.BucketName;
       expect(artifactBucketName).toMatch(/^[a-z0-9]+$/);
       expect(statements).toEqual(expect.arrayContaining([
         expect.objectContaining({ Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Resource: { Ref: idOf(target.service) } }),
