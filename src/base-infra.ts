@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -347,6 +347,9 @@ export class BaseInfra extends Construct implements IBaseInfra {
     this.executeCommandLogGroup = exec?.logGroup;
     this.executeCommandLogsBucket = exec && props.executeCommandLogsBucket;
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      // Named at synth only when a stack in another account or region refers to it (a
+      // ReleasePipeline's deploy action names it); CloudFormation names it otherwise.
+      clusterName: PhysicalName.GENERATE_IF_NEEDED,
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
       enableFargateCapacityProviders: true,

@@ -1,4 +1,4 @@
-import { Tokenization } from 'aws-cdk-lib';
+import { PhysicalName, Tokenization } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, IConstruct } from 'constructs';
 import type { IBaseInfra } from './base-infra';
@@ -217,7 +217,14 @@ export class ServiceCapacity {
    * @internal
    */
   public _createService(scope: Construct, id: string, options: ServiceOptions): ecs.BaseService {
-    const props = { ...options, capacityProviderStrategies: this._capacityProviderStrategies };
+    const props = {
+      ...options,
+      capacityProviderStrategies: this._capacityProviderStrategies,
+      // CloudFormation names the service, unless a stack in another account or region refers to it
+      // (a ReleasePipeline's deploy action names it): then CDK writes a name it generates at synth
+      // (PhysicalName.GENERATE_IF_NEEDED, https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.PhysicalName.html).
+      serviceName: PhysicalName.GENERATE_IF_NEEDED,
+    };
     if (!this._onEc2) {
       return new ecs.FargateService(scope, id, props);
     }

@@ -20,7 +20,7 @@ import { MicroService } from '../micro-service';
 import { appSpec, BuildSpecObject, imageBuildSpec, recordImageBuildSpec } from '../private/buildspec';
 import { describeModel } from '../private/deployment-timing';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
-import { ScopedEcsDeployAction } from '../private/pipeline-actions';
+import { grantKeyAcrossAccounts, ScopedEcsDeployAction } from '../private/pipeline-actions';
 import { secureBucket } from '../private/secure-bucket';
 import { fail } from '../private/validation';
 import { WorkerService } from '../worker-service';
@@ -404,21 +404,6 @@ export function createProjectRole(scope: Construct, id: string, logGroup: logs.I
     acknowledgeWildcards(role, [resourceFinding(role, bucketArn)], 'The artifact bucket by its name; the wildcards stand for the partition and the region and account an S3 bucket ARN leaves empty.');
   }
   return role;
-}
-
-/**
- * Decrypting with the artifact key from another account. aws-cdk-lib would allow kms:Decrypt on
- * "*" (the key's ARN is unknown in the other account), which in that account covers every key whose
- * policy defers to IAM. Here the role may use keys of the key's account and region only, and the key's
- * policy names the role: a key of another account is usable only when both allow it ("Allowing
- * users in other accounts to use a KMS key", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
- */
-function grantKeyAcrossAccounts(role: iam.Role, key: kms.IKey): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: ['*'] }));
-  const keyStack = Stack.of(key);
-  const keys = `arn:*:kms:${keyStack.region}:${keyStack.account}:key/*`;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [keys] }));
-  acknowledgeWildcards(role, [resourceFinding(role, keys)], 'The artifact key is in the pipeline\'s account, whose key ID is unknown here: keys of that account and region only, and only the artifact key\'s policy names this role.');
 }
 
 export function acknowledgeEncryption(project: codebuild.PipelineProject): void {

@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { familyRevisions } from './ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from './iam-findings';
@@ -58,7 +59,7 @@ export class ScopedEcsDeployAction extends actions.EcsDeployAction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ECS authorizes DescribeTaskDefinition on * only; tasks and the new revision get their IDs at deploy time, so DescribeTasks and ListTasks are limited to the cluster (ecs:cluster) and TagResource to RegisterTaskDefinition (ecs:CreateAction).',
     });
-    acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
+    acknowledgeWildcards(role, [resourceFinding(role, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
     return {
       configuration: {
         ClusterName: service.cluster.clusterName,
@@ -109,7 +110,7 @@ export class ScopedCodeDeployEcsDeployAction extends actions.CodeDeployEcsDeploy
     grantRegisterRevision(scope, role, this.scopedProps.taskDefinition);
     grantPassTaskRoles(role, this.scopedProps.taskDefinition);
     const artifacts = grantReadArtifacts(role, options);
-    acknowledgeWildcards(role, [resourceFinding(scope, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
+    acknowledgeWildcards(role, [resourceFinding(role, artifacts)], 'CodePipeline names the artifact objects per execution: read access to the artifact bucket\'s objects, nothing else.');
     const input = this.scopedProps.input.artifactName!;
     return {
       configuration: {
@@ -126,12 +127,44 @@ export class ScopedCodeDeployEcsDeployAction extends actions.CodeDeployEcsDeploy
   }
 }
 
-/** Reads the deploy stage's input from the artifact bucket. Returns the objects' ARN pattern. */
+/**
+ * Reads the deploy stage's input from the artifact bucket. Returns the objects' ARN pattern. A role
+ * in another account (aws-cdk-lib creates a cross-account action's role in its resource's stack)
+ * needs the bucket's and the key's policies to name it too; its own policy names the bucket with
+ * wildcards for the partition and the region and account an S3 ARN leaves empty, as the stage's
+ * CodeBuild roles do (createProjectRole).
+ */
 function grantReadArtifacts(role: iam.IRole, options: codepipeline.ActionBindOptions): string {
-  const objects = options.bucket.arnForObjects('*');
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }));
-  options.bucket.encryptionKey?.grantDecrypt(role);
+  const bucket = options.bucket;
+  const read = ['s3:GetObject', 's3:GetObjectVersion'];
+  if (Stack.of(bucket).account === Stack.of(role).account) {
+    const objects = bucket.arnForObjects('*');
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: read, resources: [objects] }));
+    bucket.encryptionKey?.grantDecrypt(role);
+    return objects;
+  }
+  const objects = `arn:*:s3:*:*:${bucket.bucketName}/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: read, resources: [objects] }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: read, resources: [bucket.arnForObjects('*')] }));
+  if (bucket.encryptionKey) {
+    grantKeyAcrossAccounts(role, bucket.encryptionKey);
+  }
   return objects;
+}
+
+/**
+ * Decrypting with the artifact key from another account. aws-cdk-lib would allow kms:Decrypt on
+ * "*" (the key's ARN is unknown in the other account), which in that account covers every key whose
+ * policy defers to IAM. Here the role may use keys of the key's account and region only, and the key's
+ * policy names the role: a key of another account is usable only when both allow it ("Allowing
+ * users in other accounts to use a KMS key", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
+ */
+export function grantKeyAcrossAccounts(role: iam.IRole, key: kms.IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: ['*'] }));
+  const keyStack = Stack.of(key);
+  const keys = `arn:*:kms:${keyStack.region}:${keyStack.account}:key/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [keys] }));
+  acknowledgeWildcards(role, [resourceFinding(role, keys)], 'The artifact key is in the pipeline\'s account, whose key ID is unknown here: keys of that account and region only, and only the artifact key\'s policy names this role.');
 }
 
 /** The task definition's roles, to ECS tasks only. */

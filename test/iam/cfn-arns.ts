@@ -155,7 +155,9 @@ function resource(ctx: TemplateContext, id: string): Res {
   if (!res) throw new Error(`${ctx.source}: no resource ${id}`);
   return {
     id,
-    name: id,
+    // CloudFormation names what the template leaves unnamed <stack>-<logical ID>-<suffix>: two
+    // stacks of one app may hold the same logical ID (two stages), never the same name.
+    name: `${ctx.stackName}-${id}`,
     props: res.Properties ?? {},
     arn: (service, path) => `arn:${PARTITION}:${service}:${ctx.region}:${ACCOUNT}:${path}`,
     ctx,

@@ -54,12 +54,18 @@ function pipelineProjects(t: TemplateContext): Array<[string, any]> {
   return resources(t, 'AWS::CodeBuild::Project').filter(([id]) => pipelineActions(t, 'CodeBuild').some(({ action }) => target(action.Configuration.ProjectName) === id));
 }
 
-/** The ECS service a pipeline's ECS deploy action updates. */
-function deployedService(t: TemplateContext, action: any): [string, any] {
+/**
+ * The ECS service a pipeline's ECS deploy action updates, and the template it is in: the
+ * pipeline's, or another stack's of the same app (a release's stages).
+ */
+function deployedService(t: TemplateContext, action: any): [string, any, TemplateContext] {
   const name = action.Configuration.ServiceName;
-  const found = resources(t, 'AWS::ECS::Service').find(([id]) => target(name) === id || resolve(name, t) === resolve({ 'Fn::GetAtt': [id, 'Name'] }, t));
-  if (!found) throw new Error(`${t.source}: no ECS service for ${JSON.stringify(name)}`);
-  return found;
+  const wanted = resolve(name, t);
+  for (const st of [t, ...t.siblings().filter(s => s !== t)]) {
+    const found = resources(st, 'AWS::ECS::Service').find(([id]) => (st === t && target(name) === id) || wanted === resolve({ 'Fn::GetAtt': [id, 'Name'] }, st));
+    if (found) return [found[0], found[1], st];
+  }
+  throw new Error(`${t.source}: no ECS service for ${JSON.stringify(name)}`);
 }
 
 /** iam:PassRole of a task definition's task and execution roles, as ECS receives them. */
@@ -179,21 +185,21 @@ export const ROLE_KINDS: RoleKind[] = [
     role: 'CodePipeline ECS (rolling / ECS-native blue/green) deploy action role',
     sources: ['"Amazon Elastic Container Service deploy action reference", service role permissions, https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html'],
     find: t => pipelineActions(t, 'ECS').map(({ roleId, pipelineId, action }) => {
-      const [serviceId, service] = deployedService(t, action);
-      const td = resolveString({ Ref: taskDefinitionOf(t, service) }, t);
-      const cluster = clusterArnOf(t, service);
+      const [serviceId, service, st] = deployedService(t, action);
+      const td = resolveString({ Ref: taskDefinitionOf(st, service) }, st);
+      const cluster = clusterArnOf(st, service);
       const clusterName = cluster.split('/').pop();
       return {
         roleId,
         calls: [
-          { action: 'ecs:DescribeServices', resource: serviceArn(t, serviceId) },
+          { action: 'ecs:DescribeServices', resource: serviceArn(st, serviceId) },
           { action: 'ecs:DescribeTaskDefinition', resource: '*' },
           { action: 'ecs:RegisterTaskDefinition', resource: td.replace(/:\d+$/, ':2') },
           { action: 'ecs:TagResource', resource: td.replace(/:\d+$/, ':2'), context: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
-          { action: 'ecs:UpdateService', resource: serviceArn(t, serviceId) },
-          { action: 'ecs:ListTasks', resource: arn(t, 'ecs', `container-instance/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
-          { action: 'ecs:DescribeTasks', resource: arn(t, 'ecs', `task/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
-          ...passTaskRoles(t, taskDefinitionOf(t, service)),
+          { action: 'ecs:UpdateService', resource: serviceArn(st, serviceId) },
+          { action: 'ecs:ListTasks', resource: arn(st, 'ecs', `container-instance/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
+          { action: 'ecs:DescribeTasks', resource: arn(st, 'ecs', `task/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
+          ...passTaskRoles(st, taskDefinitionOf(st, service)),
           ...readArtifacts(t, pipelineId),
         ],
       };
@@ -411,6 +417,45 @@ export const ROLE_KINDS: RoleKind[] = [
           const project = resources(t, 'AWS::CodeBuild::Project').find(([, p]) => p.Properties.Name === a.Configuration.ProjectName)!;
           const projectArn = resolveString({ 'Fn::GetAtt': [project[0], 'Arn'] }, t);
           return { roleId, calls: [{ action: 'codebuild:StartBuild', resource: projectArn }, { action: 'codebuild:BatchGetBuilds', resource: projectArn }] };
+        })))),
+  },
+  {
+    role: 'CodePipeline ECS deploy action role in a release stage\'s account (updates that account\'s service, reads the artifacts of the pipeline\'s account)',
+    sources: [
+      '"Amazon Elastic Container Service deploy action reference", service role permissions, https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html',
+      '"Create a pipeline in CodePipeline that uses resources from another AWS account" (the action role in the other account reads the artifact bucket and its key), https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html',
+    ],
+    // CodePipeline names the role by ARN and the service and cluster by the names aws-cdk-lib generates for them.
+    find: t => resources(t, 'AWS::IAM::Role').flatMap(([roleId, role]) => t.siblings().filter(s => s !== t)
+      .flatMap(s => resources(s, 'AWS::CodePipeline::Pipeline').flatMap(([, pl]) => (pl.Properties.Stages as any[]).flatMap(st => st.Actions as any[])
+        .filter(a => a.ActionTypeId.Provider === 'ECS' && typeof role.Properties.RoleName === 'string' && resolveString(a.RoleArn, s).endsWith(`:role/${role.Properties.RoleName}`))
+        .map(a => {
+          const [serviceId, service] = resources(t, 'AWS::ECS::Service').find(([, svc]) => svc.Properties.ServiceName === a.Configuration.ServiceName)!;
+          const td = resolveString({ Ref: taskDefinitionOf(t, service) }, t);
+          // A cluster named in the template (imported) has its ARN in the stage's account, as the pipeline names the role in it.
+          const account = resolveString(a.RoleArn, s).split(':')[4];
+          const named = resolveString(service.Properties.Cluster, t);
+          const cluster = named.startsWith('arn:') ? named : `arn:aws:ecs:${t.region}:${account}:cluster/${named}`;
+          const clusterName = cluster.split('/').pop();
+          const bucket = s.template.Resources[target(pl.Properties.ArtifactStore.Location)!].Properties.BucketName;
+          const object = `arn:aws:s3:::${bucket}/Release/Stage2/abcdefg`;
+          return {
+            roleId,
+            calls: [
+              { action: 'ecs:DescribeServices', resource: serviceArn(t, serviceId) },
+              { action: 'ecs:DescribeTaskDefinition', resource: '*' },
+              { action: 'ecs:RegisterTaskDefinition', resource: td.replace(/:\d+$/, ':2') },
+              { action: 'ecs:TagResource', resource: td.replace(/:\d+$/, ':2'), context: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+              { action: 'ecs:UpdateService', resource: serviceArn(t, serviceId) },
+              { action: 'ecs:ListTasks', resource: arn(t, 'ecs', `container-instance/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
+              { action: 'ecs:DescribeTasks', resource: arn(t, 'ecs', `task/${clusterName}/0123456789abcdef`), context: { 'ecs:cluster': cluster } },
+              ...passTaskRoles(t, taskDefinitionOf(t, service)),
+              { action: 's3:GetObject', resource: object },
+              { action: 's3:GetObjectVersion', resource: object },
+              // kms:Decrypt on the artifact key is left out, as for the stage's CodeBuild roles: KMS
+              // authorizes with the key policy too (test/pipelines/release-cross-account.test.ts asserts both).
+            ],
+          };
         })))),
   },
   {

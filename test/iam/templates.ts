@@ -7,10 +7,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { TemplateContext } from './cfn-arns';
-import { buildSampleApp } from '../../integ/sample/app';
-import { STAGES } from '../../integ/sample/config';
+import { buildSampleApp, buildSampleRelease } from '../../integ/sample/app';
+import { STAGES, stageConfigs } from '../../integ/sample/config';
 import {
   BaseInfra, DeploymentStrategy, LoadBalancerType, LoadTestGate, MicroService, PipelineSource, ReleasePipeline, ScheduledTask, ServiceImage, Sidecar,
+  WorkerService,
 } from '../../src';
 
 const INTEG_DIR = path.join(__dirname, '..', '..', 'integ');
@@ -23,12 +24,18 @@ function appTemplates(entries: Array<Omit<TemplateContext, 'siblings'>>): Templa
 
 /** Every stack of the sample app, for every stage, synthesized here as `cdk synth` would. */
 export function sampleTemplates(): TemplateContext[] {
-  return Object.entries(STAGES).flatMap(([stage, config]) => {
+  const single = Object.entries(STAGES).map(([stage, config]) => {
     const app = new App();
     buildSampleApp(app, config, { region: 'us-east-1' });
+    return { name: stage, app };
+  });
+  // The default: every stage, with the frontend released through them.
+  const release = new App();
+  buildSampleRelease(release, stageConfigs(undefined), { region: 'us-east-1' });
+  return [...single, { name: 'release', app: release }].flatMap(({ name, app }) => {
     const assembly = app.synth();
     return appTemplates(assembly.stacks.map(s => ({
-      source: `sample(${stage}):${s.stackName}`,
+      source: `sample(${name}):${s.stackName}`,
       stackName: s.stackName,
       region: s.environment.region,
       template: s.template,
@@ -120,16 +127,24 @@ export function releaseTemplates(): TemplateContext[] {
   const toolsInfra = infra(tools);
   const web = new MicroService(tools, 'Web', { infra: toolsInfra, serviceName: 'web', image: image(), repository, deploymentStrategy: DeploymentStrategy.canary() });
   const api = new MicroService(tools, 'Api', { infra: toolsInfra, serviceName: 'api', image: image(), repository, deploymentStrategy: DeploymentStrategy.codeDeploy() });
+  const prodInfra = infra(prod);
+  const buildRepository = ecr.Repository.fromRepositoryArn(prod, 'BuildRepository', 'arn:aws:ecr:eu-west-1:111111111111:repository/orders');
   const job = new ScheduledTask(prod, 'Nightly', {
-    infra: infra(prod),
+    infra: prodInfra,
     taskName: 'nightly',
     image: image(),
     schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
-    repository: ecr.Repository.fromRepositoryArn(prod, 'BuildRepository', 'arn:aws:ecr:eu-west-1:111111111111:repository/orders'),
+    repository: buildRepository,
   });
+  // Services in the other account: ECS deploy actions whose roles aws-cdk-lib creates in that stack.
+  const prodWeb = new MicroService(prod, 'Web', { infra: prodInfra, serviceName: 'prod-web', image: image(), repository: buildRepository, deploymentStrategy: DeploymentStrategy.canary() });
+  const prodWorker = new WorkerService(prod, 'Worker', { infra: prodInfra, serviceName: 'prod-worker', image: image(), repository: buildRepository, processingTime: Duration.seconds(1) });
   new ReleasePipeline(tools, 'Release', {
     source: PipelineSource.s3(),
-    stages: [{ stageName: 'web', target: web }, { stageName: 'api', target: api }, { stageName: 'prod', target: job, manualApproval: true }],
+    stages: [
+      { stageName: 'web', target: web }, { stageName: 'api', target: api }, { stageName: 'prod', target: job, manualApproval: true },
+      { stageName: 'prod-web', target: prodWeb, bakeTime: Duration.minutes(0) }, { stageName: 'prod-worker', target: prodWorker },
+    ],
   });
   const assembly = app.synth();
   return appTemplates([tools, prod].map(s => ({ source: `release:${s.stackName}`, stackName: s.stackName, region: 'eu-west-1', template: assembly.getStackByName(s.stackName).template })));
