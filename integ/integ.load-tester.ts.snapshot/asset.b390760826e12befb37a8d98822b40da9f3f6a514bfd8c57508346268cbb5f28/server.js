@@ -1,7 +1,9 @@
 'use strict';
 // Sample backend: a JSON API over "items", stored in a DynamoDB table (TABLE_NAME) or, when
-// TABLE_NAME is unset, in memory for local runs. Built on Node.js built-ins; the AWS SDK is
-// loaded only in DynamoDB mode, so the in-memory mode runs without node_modules.
+// TABLE_NAME is unset, in memory for local runs. Every new item is announced as an "ItemCreated"
+// event on an SNS topic (ITEMS_TOPIC_ARN), which the sample worker consumes; without the topic the
+// event is only logged. Built on Node.js built-ins; the AWS SDK is loaded only in the AWS modes,
+// so the local mode runs without node_modules.
 //
 //   GET  /health   200, or 500 while FAIL_HEALTH=true (to exercise deployment rollbacks)
 //   GET  /version  the commit the image was built from (build arg COMMIT_HASH)
@@ -15,6 +17,7 @@ const HOST = process.env.HOST ?? '0.0.0.0';
 const COMMIT = process.env.COMMIT_HASH || 'unknown';
 const FAIL_HEALTH = process.env.FAIL_HEALTH === 'true';
 const TABLE_NAME = process.env.TABLE_NAME;
+const ITEMS_TOPIC_ARN = process.env.ITEMS_TOPIC_ARN;
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_NAME_LENGTH = 200;
 const MAX_ITEMS_LISTED = 100;
@@ -65,6 +68,27 @@ function dynamoDbStore(tableName) {
   };
 }
 
+/** Where "item created" events go: the SNS topic, or only the log in local mode. */
+function snsEvents(topicArn) {
+  const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
+  const client = new SNSClient({});
+  return {
+    mode: 'sns',
+    async publish(event) {
+      await client.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(event) }));
+    },
+  };
+}
+
+function logEvents() {
+  return {
+    mode: 'log',
+    async publish(event) {
+      log('info', 'event (not published: ITEMS_TOPIC_ARN is not set)', { event });
+    },
+  };
+}
+
 function send(res, status, body) {
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
@@ -91,7 +115,7 @@ function readBody(req) {
   });
 }
 
-async function createItem(store, req, res) {
+async function createItem(store, events, req, res) {
   let body;
   try {
     body = JSON.parse(await readBody(req));
@@ -105,10 +129,16 @@ async function createItem(store, req, res) {
   const item = { id: randomUUID(), name, createdAt: new Date().toISOString() };
   await store.put(item);
   log('info', 'item created', { id: item.id });
+  // The item is stored either way; a lost event leaves it unprocessed, which the nightly report counts.
+  try {
+    await events.publish({ type: 'ItemCreated', ...item });
+  } catch (err) {
+    log('error', 'item event not published', { id: item.id, error: String(err) });
+  }
   return send(res, 201, item);
 }
 
-function handler(store) {
+function handler(store, events) {
   return async (req, res) => {
     const path = new URL(req.url, 'http://localhost').pathname;
     try {
@@ -125,7 +155,7 @@ function handler(store) {
         return send(res, 200, { items: await store.list() });
       }
       if (path === '/items' && req.method === 'POST') {
-        return await createItem(store, req, res);
+        return await createItem(store, events, req, res);
       }
       if (['/', '/health', '/version', '/items'].includes(path)) {
         return send(res, 405, { error: `${req.method} is not allowed on ${path}` });
@@ -146,9 +176,10 @@ function main() {
     store = memoryStore();
     log('warn', 'TABLE_NAME is not set: items are kept in memory and lost on restart (local mode)');
   }
-  const server = http.createServer(handler(store));
+  const events = ITEMS_TOPIC_ARN ? snsEvents(ITEMS_TOPIC_ARN) : logEvents();
+  const server = http.createServer(handler(store, events));
   server.listen(PORT, HOST, () => {
-    log('info', 'listening', { host: HOST, port: server.address().port, store: store.mode, commit: COMMIT, failHealth: FAIL_HEALTH });
+    log('info', 'listening', { host: HOST, port: server.address().port, store: store.mode, events: events.mode, commit: COMMIT, failHealth: FAIL_HEALTH });
   });
   // ECS stops a task with SIGTERM: finish in-flight requests, then exit.
   process.on('SIGTERM', () => {
