@@ -175,7 +175,7 @@ export class LoadTestGate extends Construct {
   public readonly url: string;
 
   /**
-   * @param scope the construct to create the gate in; in the service's stack
+   * @param scope the construct to create the gate in, in the service's stack
    * @param id the ID of the gate, unique within `scope`
    * @param props the gate's properties
    */

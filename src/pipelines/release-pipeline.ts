@@ -79,7 +79,7 @@ export interface ReleaseStage {
   readonly deploymentWindow?: DeploymentWindow;
 
   /**
-   * The alarms that must stay out of ALARM for `bakeTime` after the stage deployed; one in ALARM
+   * The alarms that must stay out of ALARM for `bakeTime` after the stage deployed. One in ALARM
    * rolls the stage back and stops the release. At most 5 (a composite alarm counts as one).
    *
    * The alarms must be in the pipeline's account and region: a stage condition reads them there.
@@ -118,8 +118,8 @@ export interface ReleasePipelineProps {
   readonly stages: ReleaseStage[];
 
   /**
-   * The repository the image is built into once. It must be in the pipeline's account and region;
-   * stages in other accounts pull from it through its repository policy, which the pipeline writes,
+   * The repository the image is built into once. It must be in the pipeline's account and region.
+   * Stages in other accounts pull from it through its repository policy, which the pipeline writes,
    * so it must be a repository created in this app. Ignored for `PipelineSource.ecrImage()`,
    * whose repository holds the image.
    *

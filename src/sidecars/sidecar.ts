@@ -98,8 +98,8 @@ export interface SidecarContainerOptions {
  * A container that runs beside the application container in every task of a `MicroService`,
  * `WorkerService` or `ScheduledTask` (`sidecars` prop), with memory and CPU out of the task's.
  *
- * The application container keeps at least half of the task's memory, and at least 128 MiB;
- * sidecars reserve at most half of its CPU. Find a sidecar's container with
+ * The application container keeps at least half of the task's memory, and at least 128 MiB.
+ * Sidecars reserve at most half of its CPU. Find a sidecar's container with
  * `taskDefinition.findContainer(sidecar.containerName)`.
  */
 export class Sidecar {
