@@ -11,19 +11,17 @@ import { LoadTestTrigger } from './load-test-trigger';
 import { IBaseInfra } from '../base-infra';
 import {
   LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, NAME_PATTERN, TARGET_DIMENSION, TESTER_DIMENSION,
-  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, encodedScript, scriptEnvironment,
+  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, AB_SECONDS, checkRunBounds, encodedScript, scriptEnvironment,
 } from '../private/load-test-metrics';
 import { RunTaskTarget } from '../private/run-task-target';
 import { checkSchedule } from '../private/schedule-expression';
-import { checkFargateSize, checkRange, checkWholeSeconds, fail } from '../private/validation';
+import { checkWholeSeconds, fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 import { ServiceImage } from '../service-image';
 
 /** The default image: it has `ab` (ApacheBench), a POSIX shell and Debian's coreutils. ECR Public avoids Docker Hub's pull limits. */
 const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
-/** Why durations the script receives must be whole seconds. */
-const AB_SECONDS = 'ab counts in seconds';
 
 /**
  * Properties of `LoadTester`.
@@ -367,26 +365,10 @@ export class LoadTester extends Construct implements ec2.IConnectable {
     if (!Token.isUnresolved(v.loadTesterName) && !NAME_PATTERN.test(v.loadTesterName)) {
       fail(this, `loadTesterName ('${v.loadTesterName}') must be 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit`);
     }
-    for (const [prop, value] of [['requests', v.requests], ['concurrency', v.concurrency], ['cpu', v.cpu], ['memoryLimitMiB', v.memoryLimitMiB]] as const) {
-      if (Token.isUnresolved(value)) {
-        fail(this, `${prop} must be known at synth: the script and the task size need a number`);
-      }
-    }
-    checkRange(this, 'requests', v.requests, 1, 1_000_000);
-    // 20000 is ab's own ceiling.
-    checkRange(this, 'concurrency', v.concurrency, 1, 20_000);
-    if (v.concurrency > v.requests) {
-      fail(this, `concurrency (${v.concurrency}) must not exceed requests (${v.requests}): ab cannot have more requests in flight than it sends`);
-    }
-    checkWholeSeconds(this, 'timeLimit', v.timeLimit, 1, 3600, AB_SECONDS);
-    checkWholeSeconds(this, 'requestTimeout', v.requestTimeout, 1, 300, AB_SECONDS);
-    if (v.requestTimeout.toSeconds() > v.timeLimit.toSeconds()) {
-      fail(this, `requestTimeout (${v.requestTimeout.toSeconds()} s) must not exceed timeLimit (${v.timeLimit.toSeconds()} s)`);
-    }
+    checkRunBounds(this, v);
     if (v.trigger.pauseBetweenRuns) {
       checkWholeSeconds(this, 'pauseBetweenRuns', v.trigger.pauseBetweenRuns, 1, 86_400, AB_SECONDS);
     }
-    checkFargateSize(this, v.cpu, v.memoryLimitMiB);
 
     // A round can take every target's time limit plus a request timeout; a schedule that fires
     // sooner starts a second tester next to the first and doubles the load.
