@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { buildSampleApp } from '../integ/sample/app';
-import { STAGES } from '../integ/sample/config';
+import { buildSampleApp, buildSampleRelease } from '../integ/sample/app';
+import { STAGES, stageConfigs } from '../integ/sample/config';
 import { appSpec, imageBuildSpec, recordImageBuildSpec } from '../src/private/buildspec';
 
 /**
@@ -51,6 +51,17 @@ describe('the finder', () => {
 describe.each(Object.keys(STAGES))('the sample app\'s %s stage', stage => {
   const app = new App();
   buildSampleApp(app, STAGES[stage], { region: 'us-east-1' });
+  const assembly = app.synth();
+  const stacks = app.node.children.filter(Stack.isStack);
+
+  test.each(stacks.map(s => s.stackName))('%s has no ${...} outside Fn::Sub', stackName => {
+    expect(embeddedParameters(assembly.getStackByName(stackName).template)).toEqual([]);
+  });
+});
+
+describe('the sample app with every stage and the frontend\'s release', () => {
+  const app = new App();
+  buildSampleRelease(app, stageConfigs(undefined), { region: 'us-east-1' });
   const assembly = app.synth();
   const stacks = app.node.children.filter(Stack.isStack);
 

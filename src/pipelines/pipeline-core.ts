@@ -157,7 +157,7 @@ export function createServicePipeline(scope: Construct, props: ServicePipelinePr
   const build = props.imageBuild ?? {};
   const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
     CONTAINER_NAME: { value: service.container.containerName },
-    ...(buildImage ? imageBuildVariables(service.repository, build, service.cpuArchitecture) : {}),
+    ...(buildImage ? imageBuildVariables(scope, service.repository, build, service.cpuArchitecture) : {}),
   };
   if (engine.codeDeploy && service instanceof MicroService) {
     Object.assign(environmentVariables, {
@@ -271,11 +271,27 @@ export function codeDeployAppSpec(service: MicroService): string {
   });
 }
 
+/**
+ * The URI of `repository` as the build project in `scope` refers to it. In the project's own stack,
+ * the repository's `repositoryUri`. In another stack of the same account and region, built from the
+ * repository's name, not split out of its ARN: aws-cdk-lib's `repositoryUri` splits the ARN with
+ * `Fn::Split`, and with `@aws-cdk/core:defaultCrossStackReferences` the ARN arrives as
+ * `Fn::GetStackOutput`, which CloudFormation takes in `Fn::Join` and `Fn::Select` but cfn-lint does
+ * not accept inside `Fn::Split` (aws-cloudformation/cfn-lint#4495 lists the positions CloudFormation
+ * was tested to take it in; `Fn::Split` is not one).
+ */
+function repositoryUriFrom(scope: Construct, repository: ecr.IRepository): string {
+  if (Stack.of(repository) === Stack.of(scope)) {
+    return repository.repositoryUri;
+  }
+  return `${repository.env.account}.dkr.ecr.${repository.env.region}.${Stack.of(scope).urlSuffix}/${repository.repositoryName}`;
+}
+
 /** The build's inputs for building an image from source and pushing it to `repository`. */
-export function imageBuildVariables(repository: ecr.IRepository, build: ImageBuildOptions, cpuArchitecture: ecs.CpuArchitecture):
+export function imageBuildVariables(scope: Construct, repository: ecr.IRepository, build: ImageBuildOptions, cpuArchitecture: ecs.CpuArchitecture):
 Record<string, codebuild.BuildEnvironmentVariable> {
   return {
-    REPOSITORY_URI: { value: repository.repositoryUri },
+    REPOSITORY_URI: { value: repositoryUriFrom(scope, repository) },
     APP_PATH: { value: build.appPath ?? '.' },
     DOCKERFILE: { value: build.dockerfile ?? 'Dockerfile' },
     DOCKER_PLATFORM: { value: cpuArchitecture === ecs.CpuArchitecture.ARM64 ? 'linux/arm64' : 'linux/amd64' },

@@ -283,7 +283,10 @@ export class ReleasePipeline extends Construct {
       repository: buildImage ? this.buildRepository : undefined,
       imageBuild: build,
       cpuArchitecture: first.cpuArchitecture,
-      environmentVariables: { ...(buildImage ? imageBuildVariables(this.buildRepository, build, first.cpuArchitecture) : {}), ...stageVariables },
+      environmentVariables: {
+        ...(buildImage ? imageBuildVariables(this, this.buildRepository, build, first.cpuArchitecture) : {}),
+        ...stageVariables,
+      },
       buildSpec: releaseBuildSpec({
         buildImage,
         testCommands: build.testCommands ?? [],

@@ -518,3 +518,28 @@ describe('cdk-nag', () => {
     expect(nagFindings(app)).toEqual([]);
   });
 });
+
+describe('a build repository in another stack of the pipeline\'s account and region', () => {
+  const app = new App();
+  const images = new Stack(app, 'Images', { env: ENV });
+  const repository = new ecr.Repository(images, 'Images');
+  const services = new Stack(app, 'Services', { env: ENV });
+  const infra = importedInfra(services);
+  const dev = new MicroService(services, 'Dev', { infra, serviceName: 'web-dev', image: image(), repository });
+  const releaseStack = new Stack(app, 'Release', { env: ENV });
+  new ReleasePipeline(releaseStack, 'Release', {
+    source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(releaseStack, 'Src', 'src'), objectKey: 'app.zip' }),
+    stages: [{ stageName: 'dev', target: dev, bakeTime: Duration.minutes(0) }],
+    buildRepository: repository,
+  });
+  const build = Object.values(Template.fromStack(releaseStack).findResources('AWS::CodeBuild::Project'))
+    .find((p: any) => (p.Properties.Environment.EnvironmentVariables as any[]).some(v => v.Name === 'REPOSITORY_URI')) as any;
+  const uri = (build.Properties.Environment.EnvironmentVariables as any[]).find(v => v.Name === 'REPOSITORY_URI').Value;
+
+  test('the build pushes to <account>.dkr.ecr.<region>.<suffix>/<name>, the name imported, nothing split out of an imported ARN', () => {
+    expect(JSON.stringify(uri)).not.toContain('Fn::Split');
+    expect(uri).toEqual({
+      'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { 'Fn::ImportValue': expect.stringMatching(/^Images:ExportsOutputRefImages/) }]],
+    });
+  });
+});

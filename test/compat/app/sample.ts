@@ -1,9 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { synthWithCdkNag } from './nag';
-import { buildSampleApp } from '../sample/app';
-import { stageConfig } from '../sample/config';
+import { buildSampleRelease } from '../sample/app';
+import { stageConfigs } from '../sample/config';
 
-// The repository's sample app (integ/sample), built from the packed library instead of its sources.
+// The repository's sample app (integ/sample), built from the packed library instead of its sources:
+// as `cdk synth` builds it by default, every stage and the frontend's release through them.
 const app = new App();
-buildSampleApp(app, stageConfig(app.node.tryGetContext('stage')), { region: 'us-east-1' });
+buildSampleRelease(app, stageConfigs(app.node.tryGetContext('stages')), { region: 'us-east-1' });
 synthWithCdkNag(app);
