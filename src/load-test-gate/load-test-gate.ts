@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { registerAfterAllowTestTraffic } from './code-deploy-hook';
 import { grantInvokeHook } from '../micro-service/code-deploy';
 import { MicroService } from '../micro-service/micro-service';
+import { registerDeploymentGate } from '../private/deployment-gates';
 import { ecsArn, familyRevisions, grantRunTask } from '../private/ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
 import {
@@ -37,6 +38,9 @@ const STOP_ALLOWANCE_SECONDS = 30;
 
 /** Seconds between two looks at the task: ECS's default `callBackDelay` ("Lambda hooks for Amazon ECS service deployments"). */
 const POLL_SECONDS = 30;
+
+/** How long a load-test task usually takes to start, for the deployment model: as a service's default startupTime. */
+const MODELLED_START_SECONDS = 60;
 
 /**
  * The longest a Lambda function runs ("Lambda quotas", function timeout 900 seconds,
@@ -173,6 +177,12 @@ export class LoadTestGate extends Construct {
   public readonly hookFunction: lambda.IFunction;
   /** The URL the load test requests: the test listener, with the path. */
   public readonly url: string;
+  /**
+   * How long the gate holds a deployment when the run goes as planned, modelled: the task's start
+   * (60 s) + `timeLimit` + one `requestTimeout`, rounded up to the 30 s between two looks at the
+   * task. It is a phase of the service's `estimatedDeploymentTime`.
+   */
+  public readonly estimatedRunTime: Duration;
 
   /**
    * @param scope the construct to create the gate in, in the service's stack
@@ -294,6 +304,13 @@ export class LoadTestGate extends Construct {
     });
     fn.node.addDependency(role);
     this.hookFunction = fn;
+    const runSeconds = MODELLED_START_SECONDS + timeLimit.toSeconds() + requestTimeout.toSeconds();
+    this.estimatedRunTime = Duration.seconds(Math.ceil(runSeconds / POLL_SECONDS) * POLL_SECONDS);
+    registerDeploymentGate(service, {
+      name: 'load test on test traffic (LoadTestGate)',
+      seconds: this.estimatedRunTime.toSeconds(),
+      basis: `task start ${MODELLED_START_SECONDS} s + timeLimit ${timeLimit.toSeconds()} s + requestTimeout ${requestTimeout.toSeconds()} s, polled every ${POLL_SECONDS} s`,
+    });
     this.grantFunction(role, cluster, codeDeploy, internetFacing);
 
     if (codeDeploy) {

@@ -23,7 +23,8 @@ import { addTask, createLogGroup, createRepository } from './task';
 import { IBaseInfra } from '../base-infra';
 import { DeploymentStrategy } from '../deployment-strategy';
 import type { IDeployTarget } from '../pipelines/deploy-target';
-import { DeploymentModel, modelDeployment } from '../private/deployment-timing';
+import { deploymentGatesOf } from '../private/deployment-gates';
+import { DeploymentModel, modelDeployment, TimingInputs } from '../private/deployment-timing';
 import { connectVolumes } from '../private/efs-mount';
 import { fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
@@ -53,13 +54,22 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly deregistrationDelay: Duration;
   /**
    * How long one deployment of this service takes, modelled from its settings: per batch (rolling)
-   * or once (blue/green), `startupTime` + one health-check interval + the strategy's traffic
-   * shifting and bake time + the deregistration delay. Image pulls slower than `startupTime` and
-   * the pipeline's own stages come on top.
+   * or once (blue/green), `startupTime` + one health-check interval + a `LoadTestGate`'s run on
+   * test traffic + the strategy's traffic shifting and bake time + the deregistration delay. Image
+   * pulls slower than `startupTime` and the pipeline's own stages come on top.
    */
-  public readonly estimatedDeploymentTime: Duration;
-  /** @internal */
-  public readonly _deploymentModel: DeploymentModel;
+  public get estimatedDeploymentTime(): Duration {
+    return Duration.seconds(this._deploymentModel.totalSeconds);
+  }
+
+  /**
+   * The deployment's phases, with the gates registered on this service by now.
+   *
+   * @internal
+   */
+  public get _deploymentModel(): DeploymentModel {
+    return modelDeployment({ ...this.timingInputs, gates: deploymentGatesOf(this) });
+  }
 
   /** The ECS service. */
   public readonly service: ecs.BaseService;
@@ -109,6 +119,8 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
   public readonly grantPrincipal: iam.IPrincipal;
 
   /** The names of the alarms ECS watches during a deployment. */
+  /** What the deployment model is made of, but for the gates, which may come later. */
+  private readonly timingInputs: TimingInputs;
   private readonly deploymentAlarmNames: string[] = [];
 
   /**
@@ -157,14 +169,13 @@ export class MicroService extends Construct implements iam.IGrantable, ec2.IConn
     this.scaling = addAutoScaling(this, r, this.service, this.targetGroup);
     this.rollbackAlarms = addRollbackAlarms(this, r, lb && rollbackMetrics(this));
     this.addDeploymentAlarms(...this.rollbackAlarms);
-    this._deploymentModel = modelDeployment({
+    this.timingInputs = {
       strategy: r.strategy,
       startupTime: r.startupTime,
       healthCheckInterval: r.loadBalancer?.healthCheck.interval,
       deregistrationDelay: r.loadBalancer && r.deregistrationDelay,
       alarmWindow: Duration.minutes(Math.max(0, ...this.rollbackAlarms.map(a => (a.node.defaultChild as cloudwatch.CfnAlarm).evaluationPeriods!))),
-    });
-    this.estimatedDeploymentTime = Duration.seconds(this._deploymentModel.totalSeconds);
+    };
     this.addDeploymentAlarms(...(props.deploymentAlarms ?? []));
   }
 

@@ -36,6 +36,8 @@ export interface TimingInputs {
    * configuration; the model takes that window as the estimate.
    */
   readonly alarmWindow?: Duration;
+  /** Gates on test traffic (a load test) that a blue/green deployment waits for before production moves. */
+  readonly gates?: DeploymentPhase[];
 }
 
 /**
@@ -75,13 +77,14 @@ export function modelDeployment(inputs: TimingInputs): DeploymentModel {
     const kind = t.type === TrafficShiftingType.ALL_AT_ONCE ? 'allAtOnce' : t.type === TrafficShiftingType.CANARY ? 'canary' : 'linear';
     const shift = shiftPhase(kind, t.percentage, seconds(t.interval, 0));
     const wait = seconds(s.terminationWaitTime, 0);
-    phases = [start, healthy, shift,
+    phases = [start, healthy, ...(inputs.gates ?? []), shift,
       { name: 'keep blue tasks (termination wait)', seconds: wait, basis: `terminationWaitTime ${wait / 60} min` }, drainOld];
   } else {
     const kind = s._ecsStrategy === ecs.DeploymentStrategy.CANARY ? 'canary' : s._ecsStrategy === ecs.DeploymentStrategy.LINEAR ? 'linear' : 'allAtOnce';
     const shift = shiftPhase(kind, s.stepPercent ?? 100, seconds(s.stepInterval, 0));
     const bake = seconds(s.bakeTime, 0);
-    phases = [start, healthy, shift, { name: 'bake (blue and green both running)', seconds: bake, basis: `bakeTime ${bake / 60} min` }, drainOld];
+    phases = [start, healthy, ...(inputs.gates ?? []), shift,
+      { name: 'bake (blue and green both running)', seconds: bake, basis: `bakeTime ${bake / 60} min` }, drainOld];
   }
   return { phases, totalSeconds: phases.reduce((sum, p) => sum + p.seconds, 0) };
 }

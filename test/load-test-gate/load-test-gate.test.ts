@@ -38,6 +38,17 @@ describe('with an ECS-native canary', () => {
     expect(gate.service).toBe(web);
   });
 
+  test('is a phase of the service\'s modelled deployment, after the first health check and before production moves', () => {
+    // Task start 60 s + timeLimit 60 s + requestTimeout 10 s = 130 s, looked at every 30 s.
+    expect(gate.estimatedRunTime.toSeconds()).toBe(150);
+    const phases = web._deploymentModel.phases.map(p => p.name);
+    expect(phases.indexOf('load test on test traffic (LoadTestGate)')).toBe(phases.indexOf('pass the first health check') + 1);
+    expect(phases.indexOf('shift production traffic')).toBe(phases.indexOf('load test on test traffic (LoadTestGate)') + 1);
+    expect(web.estimatedDeploymentTime.toSeconds()).toBe(web._deploymentModel.phases.reduce((sum, p) => sum + p.seconds, 0));
+    const ungated = service(newStack(), DeploymentStrategy.canary(), LoadBalancerType.INTERNAL);
+    expect(web.estimatedDeploymentTime.toSeconds() - ungated.estimatedDeploymentTime.toSeconds()).toBe(150);
+  });
+
   test('the service runs the function at POST_TEST_TRAFFIC_SHIFT with a role that may invoke exactly that function', () => {
     const hookRole = gate.node.findChild('HookRole') as any;
     template.hasResourceProperties('AWS::ECS::Service', {
