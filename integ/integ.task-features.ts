@@ -17,6 +17,9 @@ import { disposableArtifactBucket, disposableInfra, integStack, integTest } from
  *   where the printed line must arrive, and to an S3 bucket, where an object must appear.
  * - Custom domain: a service on a name in a public hosted zone answers over HTTPS with a certificate
  *   ACM issued by DNS validation.
+ * - ECS Exec: the cluster logs sessions with its key; the same service allows execute-command, and
+ *   the SSM agent in its task runs (ECS reports the ExecuteCommandAgent RUNNING only once the agent
+ *   reached Systems Manager with the task role's grants).
  *
  * The domain needs a public hosted zone the account controls: set INTEG_ZONE_ID and INTEG_ZONE_NAME
  * when deploying (`integ-runner --force` with them in the environment). The snapshot is written with
@@ -30,7 +33,7 @@ const NEVER = scheduler.ScheduleExpression.cron({ minute: '0', hour: '0', day: '
 
 const app = new App();
 const stack = integStack(app, 'TaskFeatures');
-const infra = disposableInfra(stack);
+const infra = disposableInfra(stack, { executeCommand: true });
 
 const shared = EfsVolume.create({ name: 'shared', containerPath: '/shared' });
 const writer = new ScheduledTask(stack, 'Writer', {
@@ -68,6 +71,7 @@ const web = new MicroService(stack, 'Web', {
   domainName: `web.${ZONE_NAME}`,
   hostedZone: zone,
   targetHealthCheck: { path: '/' },
+  enableExecuteCommand: true,
   removalPolicy: RemovalPolicy.DESTROY,
 });
 
@@ -119,6 +123,20 @@ integ.assertions
   .httpApiCall(`${web.url}/`)
   .expect(ExpectedResult.objectLike({ status: 200 }))
   .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
+
+const webTasks = integ.assertions.awsApiCall('ECS', 'listTasks', { cluster: infra.cluster.clusterName, serviceName: web.service.serviceName }, ['taskArns.0']);
+webTasks.next(integ.assertions
+  .awsApiCall('ECS', 'describeTasks', { cluster: infra.cluster.clusterName, tasks: [webTasks.getAttString('taskArns.0')] })
+  .expect(ExpectedResult.objectLike({
+    tasks: [Match.objectLike({
+      enableExecuteCommand: true,
+      containers: Match.arrayWith([Match.objectLike({
+        name: web.container.containerName,
+        managedAgents: Match.arrayWith([Match.objectLike({ name: 'ExecuteCommandAgent', lastStatus: 'RUNNING' })]),
+      })]),
+    })],
+  }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) }));
 
 // The call's provider and its waiter's provider carry that statement; cfn-lint rightly flags it there.
 for (const provider of ['SingletonFunction1488541a7b23466481b69b4408076b81', 'SingletonFunction76b3e830a873425f8453eddd85c86925']) {

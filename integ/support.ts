@@ -4,7 +4,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { BaseInfra, PipelineSource } from '../src';
+import { BaseInfra, BaseInfraProps, PipelineSource } from '../src';
 
 /**
  * What every integ app shares: a region-only environment, a stack under test, base infrastructure
@@ -19,9 +19,9 @@ export function integStack(app: App, name: string): Stack {
   return new Stack(app, `${name}Integ`, { env: INTEG_ENV });
 }
 
-/** BaseInfra with one NAT gateway (cost), destroyed with the test. */
-export function disposableInfra(stack: Stack): BaseInfra {
-  return new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY });
+/** BaseInfra with one NAT gateway (cost), destroyed with the test, with any other `props`. */
+export function disposableInfra(stack: Stack, props: Partial<BaseInfraProps> = {}): BaseInfra {
+  return new BaseInfra(stack, 'Infra', { natGateways: 1, removalPolicy: RemovalPolicy.DESTROY, ...props });
 }
 
 /**

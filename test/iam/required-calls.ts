@@ -598,6 +598,33 @@ export const ROLE_KINDS: RoleKind[] = [
       })),
   },
   {
+    role: 'task role of a service with ECS Exec (the SSM agent in the container opens the session channels and logs the session)',
+    sources: [
+      '"Monitor Amazon ECS containers with ECS Exec", IAM permissions required for ECS Exec and for logging, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html',
+      '"Amazon ECS task IAM role", ECS Exec permissions (kms:Decrypt on the cluster key), https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html',
+    ],
+    // kms:Decrypt on the cluster's key is asserted in test/micro-service/exec.test.ts: the simulator
+    // would need the key's policy too.
+    find: t => resources(t, 'AWS::ECS::Service')
+      .filter(([, svc]) => svc.Properties.EnableExecuteCommand === true)
+      .map(([, svc]) => {
+        const cluster = t.template.Resources[target(svc.Properties.Cluster)!];
+        const exec = cluster.Properties.Configuration.ExecuteCommandConfiguration;
+        const group = resolveString(exec.LogConfiguration.CloudWatchLogGroupName, t);
+        const stream = arn(t, 'logs', `log-group:${group}:log-stream:ecs-execute-command-0123456789abcdef`);
+        const taskDefinition = t.template.Resources[taskDefinitionOf(t, svc)];
+        return {
+          roleId: target(taskDefinition.Properties.TaskRoleArn)!,
+          calls: [
+            ...['CreateControlChannel', 'CreateDataChannel', 'OpenControlChannel', 'OpenDataChannel'].map(a => ({ action: `ssmmessages:${a}`, resource: '*' })),
+            { action: 'logs:DescribeLogGroups', resource: '*' },
+            { action: 'logs:CreateLogStream', resource: stream },
+            { action: 'logs:PutLogEvents', resource: stream },
+          ],
+        };
+      }),
+  },
+  {
     role: 'task role of a task that mounts EFS volumes with IAM authorization (ECS mounts as the task role)',
     sources: [
       '"Use Amazon EFS volumes with Amazon ECS", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html',
