@@ -13,14 +13,10 @@ import { MicroService } from '../micro-service/micro-service';
 import { registerDeploymentGate } from '../private/deployment-gates';
 import { ecsArn, familyRevisions, grantRunTask } from '../private/ecs-arns';
 import { acknowledgeWildcards, resourceFinding } from '../private/iam-findings';
-import {
-  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, checkRunBounds, encodedScript, scriptEnvironment,
-} from '../private/load-test-metrics';
+import { addLoadTestContainer } from '../private/load-test-container';
+import { checkRunBounds } from '../private/load-test-metrics';
 import { fail } from '../private/validation';
 import { ServiceImage } from '../service-image';
-
-/** The default image: it has `ab`, a POSIX shell and Debian's coreutils (as the LoadTester's). */
-const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
 /** The container's name, which the function reads the exit code of. */
 const CONTAINER_NAME = 'load-tester';
@@ -223,34 +219,26 @@ export class LoadTestGate extends Construct {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const image = props.image ?? ServiceImage.fromRegistry(DEFAULT_IMAGE);
-    this.taskDefinition.addContainer('LoadTester', {
+    // The LoadTester's script in `once` mode with the gate's thresholds: its exit code is the
+    // verdict (SCRIPT_EXIT_CODES).
+    addLoadTestContainer(this, this.taskDefinition, {
       containerName: CONTAINER_NAME,
-      image: image.bind(this, { cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
-      essential: true,
+      image: props.image,
       memoryLimitMiB,
-      // The LoadTester's script and entry point, in `once` mode with the gate's thresholds: its
-      // exit code is the verdict (SCRIPT_EXIT_CODES).
-      entryPoint: SCRIPT_ENTRY_POINT,
-      command: SCRIPT_COMMAND,
-      environment: {
-        [SCRIPT_VARIABLE]: encodedScript(),
-        ...scriptEnvironment({
-          testerName: this.loadTesterName,
-          targets: [{ name: 'gate', url: this.url }],
-          requests,
-          concurrency,
-          timeLimitSeconds: timeLimit.toSeconds(),
-          requestTimeoutSeconds: requestTimeout.toSeconds(),
-          mode: 'once',
-          pauseSeconds: 1,
-          maxErrorRatePercent,
-          maxLatencyP99Millis: maxLatencyP99.toMilliseconds(),
-        }),
+      logGroup: this.logGroup,
+      streamPrefix: 'gate',
+      settings: {
+        testerName: this.loadTesterName,
+        targets: [{ name: 'gate', url: this.url }],
+        requests,
+        concurrency,
+        timeLimitSeconds: timeLimit.toSeconds(),
+        requestTimeoutSeconds: requestTimeout.toSeconds(),
+        mode: 'once',
+        pauseSeconds: 1,
+        maxErrorRatePercent,
+        maxLatencyP99Millis: maxLatencyP99.toMilliseconds(),
       },
-      user: '65534:65534',
-      readonlyRootFilesystem: true,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'gate', mode: ecs.AwsLogDriverMode.BLOCKING }),
     });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',

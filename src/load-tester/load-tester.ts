@@ -9,18 +9,16 @@ import { Construct } from 'constructs';
 import { LoadTestTarget } from './load-test-target';
 import { LoadTestTrigger } from './load-test-trigger';
 import { IBaseInfra } from '../base-infra';
+import { addLoadTestContainer } from '../private/load-test-container';
 import {
   LOAD_TEST_METRICS, LOAD_TEST_NAMESPACE, LoadTestMetricKey, NAME_PATTERN, TARGET_DIMENSION, TESTER_DIMENSION,
-  SCRIPT_COMMAND, SCRIPT_ENTRY_POINT, SCRIPT_VARIABLE, AB_SECONDS, checkRunBounds, encodedScript, scriptEnvironment,
+  AB_SECONDS, checkRunBounds,
 } from '../private/load-test-metrics';
 import { RunTaskTarget } from '../private/run-task-target';
 import { checkSchedule } from '../private/schedule-expression';
 import { checkWholeSeconds, fail } from '../private/validation';
 import { ServiceCapacity } from '../service-capacity';
 import { ServiceImage } from '../service-image';
-
-/** The default image: it has `ab` (ApacheBench), a POSIX shell and Debian's coreutils. ECR Public avoids Docker Hub's pull limits. */
-const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/httpd:2.4';
 
 
 /**
@@ -197,40 +195,23 @@ export class LoadTester extends Construct implements ec2.IConnectable {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
 
-    const image = props.image ?? ServiceImage.fromRegistry(DEFAULT_IMAGE);
-    this.container = this.taskDefinition.addContainer('LoadTester', {
+    this.container = addLoadTestContainer(this, this.taskDefinition, {
       containerName: 'load-tester',
-      image: image.bind(this, { cpuArchitecture: ecs.CpuArchitecture.X86_64 }),
-      essential: true,
-      // A hard limit equal to the task's memory: ab can use all of it, never more.
+      image: props.image,
       memoryLimitMiB,
-      // The script travels in the task definition: no image build, and the task definition holds
-      // exactly what runs (the base64 of assets/load-tester/run.sh).
-      entryPoint: SCRIPT_ENTRY_POINT,
-      command: SCRIPT_COMMAND,
-      environment: {
-        [SCRIPT_VARIABLE]: encodedScript(),
-        ...scriptEnvironment({
-          testerName: loadTesterName,
-          targets: this.targets.map(t => ({ name: t.name, url: t.url })),
-          requests,
-          concurrency,
-          timeLimitSeconds: timeLimit.toSeconds(),
-          requestTimeoutSeconds: requestTimeout.toSeconds(),
-          mode: trigger.schedule ? 'once' : 'loop',
-          // The script checks every setting up front; a scheduled run never pauses, so any valid value does.
-          pauseSeconds: trigger.pauseBetweenRuns?.toSeconds() ?? 1,
-        }),
+      logGroup: this.logGroup,
+      streamPrefix: 'load-tester',
+      settings: {
+        testerName: loadTesterName,
+        targets: this.targets.map(t => ({ name: t.name, url: t.url })),
+        requests,
+        concurrency,
+        timeLimitSeconds: timeLimit.toSeconds(),
+        requestTimeoutSeconds: requestTimeout.toSeconds(),
+        mode: trigger.schedule ? 'once' : 'loop',
+        // The script checks every setting up front; a scheduled run never pauses, so any valid value does.
+        pauseSeconds: trigger.pauseBetweenRuns?.toSeconds() ?? 1,
       },
-      // `nobody`: ab needs no privileges, and the script writes no files.
-      user: '65534:65534',
-      readonlyRootFilesystem: true,
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup: this.logGroup,
-        streamPrefix: 'load-tester',
-        // The output is a few lines per run and carries the metrics: never drop a line.
-        mode: ecs.AwsLogDriverMode.BLOCKING,
-      }),
     });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',

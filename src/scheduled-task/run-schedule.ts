@@ -87,6 +87,8 @@ export function addRunSchedule(scope: Construct, r: ResolvedScheduledTask, taskD
         placementStrategy: capacity.placementStrategies.length > 0 ? capacity.placementStrategies.flatMap(p => p.toJson()) : undefined,
         placementConstraints: capacity.placementConstraints.length > 0 ? capacity.placementConstraints.flatMap(p => p.toJson()) : undefined,
         enableEcsManagedTags: true,
+        // Scheduler passes it to RunTask ("EcsParameters", EnableExecuteCommand, EventBridge Scheduler
+        // API Reference, https://docs.aws.amazon.com/scheduler/latest/APIReference/API_EcsParameters.html).
         // Absent rather than false without ECS Exec, so existing schedules' templates do not change.
         enableExecuteCommand: executeCommand || undefined,
         propagateTags: 'TASK_DEFINITION',
